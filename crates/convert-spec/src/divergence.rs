@@ -1,0 +1,56 @@
+//! Declared divergences: `adapters/<name>/divergences.json`.
+//!
+//! A real SDK's known difference from the expected (JavaScript) behaviour is
+//! data, never a special case in code: each entry names the cases it covers
+//! and says why. The runner reports such cases as *diverged*, never as passed.
+//!
+//! The file is a ratchet: an entry whose case now passes, or that names a case
+//! the vector set does not have, fails the run.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `adapters/<name>/divergences.json`
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DivergenceFile {
+    /// The adapter these divergences belong to.
+    pub adapter: String,
+    /// The entries.
+    pub divergences: Vec<Divergence>,
+}
+
+/// One known difference.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Divergence {
+    /// Ids of the cases this difference shows in.
+    pub cases: Vec<String>,
+    /// Why the SDK differs: the behaviour and where it comes from. Must not be
+    /// empty or start with `TODO` (drafts written by `--record-divergences`
+    /// do, on purpose, so that they cannot be committed unread).
+    pub reason: String,
+    /// JSON pointers of the result fields that differ. When given, any
+    /// difference outside these fields is still a failure.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<String>,
+    /// Link to an issue or source line, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+}
+
+impl Divergence {
+    /// `Some(problem)` when the entry cannot count as a declaration.
+    pub fn problem(&self) -> Option<&'static str> {
+        let reason = self.reason.trim();
+        if reason.is_empty() {
+            Some("the reason is empty")
+        } else if reason.starts_with("TODO") {
+            Some("the reason is still a TODO draft")
+        } else if self.cases.is_empty() {
+            Some("the entry names no case")
+        } else {
+            None
+        }
+    }
+}

@@ -7,7 +7,10 @@
 //! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
 
+mod cargo;
+mod parity;
 mod schemas;
+mod test;
 mod util;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +25,14 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
+    /// Install missing adapters, run the full matrix, write reports under target/parity/.
+    Parity {
+        /// Extra arguments passed to `convert-parity run` (e.g. `--family rule`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run.
+    Test,
     /// Write the JSON Schemas generated from the contract types to spec/schemas/.
     Schemas {
         /// Fail if the committed files differ from a regeneration, write nothing.
@@ -33,10 +44,12 @@ enum Task {
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
-        Task::Schemas { check } => schemas::run(check),
+        Task::Parity { args } => parity::run(&args),
+        Task::Test => test::run(),
+        Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };
     match result {
-        Ok(()) => std::process::ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(err) => {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE

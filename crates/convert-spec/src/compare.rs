@@ -47,7 +47,11 @@ pub struct Difference {
 impl fmt::Display for Difference {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let show = |v: &Option<Value>| v.as_ref().map_or("(absent)".to_owned(), Value::to_string);
-        let at = if self.pointer.is_empty() { "/" } else { &self.pointer };
+        let at = if self.pointer.is_empty() {
+            "/"
+        } else {
+            &self.pointer
+        };
         write!(
             f,
             "{at}: expected {}, got {}",
@@ -78,13 +82,7 @@ pub fn compare(
 ) -> Vec<Difference> {
     let ignored = ignored_pointers(family, caps);
     let mut differences = Vec::new();
-    diff(
-        "",
-        Some(expected),
-        Some(actual),
-        &ignored,
-        &mut differences,
-    );
+    diff("", Some(expected), Some(actual), &ignored, &mut differences);
     differences
 }
 
@@ -126,7 +124,13 @@ fn diff(
         }
         (Some(Value::Array(e)), Some(Value::Array(a))) if e.len() == a.len() => {
             for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                diff(&child(pointer, &i.to_string()), Some(ev), Some(av), ignored, out);
+                diff(
+                    &child(pointer, &i.to_string()),
+                    Some(ev),
+                    Some(av),
+                    ignored,
+                    out,
+                );
             }
         }
         (Some(Value::Number(e)), Some(Value::Number(a))) => {
@@ -162,7 +166,10 @@ mod tests {
 
     #[test]
     fn numbers_compare_by_value_and_keys_as_sets() {
-        assert!(json_equal(&json!({"a":1,"b":[1.0,2]}), &json!({"b":[1,2.0],"a":1.0})));
+        assert!(json_equal(
+            &json!({"a":1,"b":[1.0,2]}),
+            &json!({"b":[1,2.0],"a":1.0})
+        ));
         assert!(!json_equal(&json!({"a":1}), &json!({"a":1,"b":null})));
         assert!(!json_equal(&json!([1, 2]), &json!([2, 1])));
         assert!(!json_equal(&json!("1"), &json!(1)));
@@ -173,7 +180,12 @@ mod tests {
         let expected = json!({"variation_id":"1","variation_key":"a","reason":"resolved"});
         let actual = json!({"variation_id":"1","variation_key":"a","reason":"audience_mismatch"});
         assert!(compare(Family::Experience, &expected, &actual, &caps(&[])).is_empty());
-        let d = compare(Family::Experience, &expected, &actual, &caps(&["diagnostics"]));
+        let d = compare(
+            Family::Experience,
+            &expected,
+            &actual,
+            &caps(&["diagnostics"]),
+        );
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].pointer, "/reason");
         let no_reason = json!({"variation_id":"1","variation_key":"a"});

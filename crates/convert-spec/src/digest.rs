@@ -1,8 +1,8 @@
 //! Content digests: of a case input (to prove an id is never reused for a
 //! different input) and of whole trees (for report provenance).
 
-use sha2::{Digest, Sha256};
 use serde_json::Value;
+use sha2::{Digest, Sha256};
 
 /// Lower-case hex SHA-256 of `bytes`.
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -31,6 +31,9 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
-        assert_ne!(input_digest(&json!({"a":1,"b":2})), input_digest(&json!({"b":2,"a":1})));
+        assert_ne!(
+            input_digest(&json!({"a":1,"b":2})),
+            input_digest(&json!({"b":2,"a":1}))
+        );
     }
 }

@@ -289,7 +289,10 @@ mod tests {
             r#"{"seq":-1,"result":{}}"#,
             r#"{"seq":3,"skipped":{}}"#,
         ] {
-            assert!(RunResponse::parse_line(bad).is_err(), "{bad} should be rejected");
+            assert!(
+                RunResponse::parse_line(bad).is_err(),
+                "{bad} should be rejected"
+            );
         }
     }
 
@@ -298,6 +301,8 @@ mod tests {
         let ok = r#"{"ready":true,"implementation":{"name":"x","version":"1","language":"rust"},"capabilities":{"families":["hash"]}}"#;
         assert!(ReadyResponse::parse_line(ok).is_ok());
         assert!(ReadyResponse::parse_line(r#"{"ready":true}"#).is_err());
-        assert!(ReadyResponse::parse_line(r#"{"ready":false,"message":"protocol 2 only"}"#).is_ok());
+        assert!(
+            ReadyResponse::parse_line(r#"{"ready":false,"message":"protocol 2 only"}"#).is_ok()
+        );
     }
 }

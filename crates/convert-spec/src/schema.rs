@@ -145,8 +145,7 @@ mod tests {
         assert!(all.len() >= 6 + 3 * Family::ALL.len());
         for (path, schema) in &all {
             assert_eq!(
-                schema["$schema"],
-                "https://json-schema.org/draft/2020-12/schema",
+                schema["$schema"], "https://json-schema.org/draft/2020-12/schema",
                 "{path}"
             );
             assert_eq!(schema["$id"], format!("{ID_PREFIX}{path}"));

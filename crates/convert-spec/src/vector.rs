@@ -119,9 +119,7 @@ pub enum VectorError {
         source: ShapeError,
     },
     /// A case's declared requirements miss some that follow from its input.
-    #[error(
-        "{path}: case `{case}`: `requires` must include {missing:?} (derived from the input)"
-    )]
+    #[error("{path}: case `{case}`: `requires` must include {missing:?} (derived from the input)")]
     MissingRequirements {
         /// The file.
         path: PathBuf,
@@ -220,15 +218,14 @@ impl VectorFile {
                     second: path.to_owned(),
                 });
             }
-            let derived =
-                families::check_input(self.family, &case.input).map_err(|source| {
-                    VectorError::CaseShape {
-                        path: path.to_owned(),
-                        case: case.id.clone(),
-                        part: "input",
-                        source,
-                    }
-                })?;
+            let derived = families::check_input(self.family, &case.input).map_err(|source| {
+                VectorError::CaseShape {
+                    path: path.to_owned(),
+                    case: case.id.clone(),
+                    part: "input",
+                    source,
+                }
+            })?;
             if case.requires.union(&derived) != case.requires {
                 return Err(VectorError::MissingRequirements {
                     path: path.to_owned(),
@@ -391,8 +388,14 @@ mod tests {
     fn derived_requirements_must_be_declared() {
         let text = r#"{"family":"bucketing","description":"d","provenance":{"oracle":{"name":"n","version":"1","language":"js","adapter":"a"},"generator":"g","source":"s"},"cases":[{"id":"b/1","description":"d","input":{"contract_version":12,"experience_id":"1","visitor_id":"v","variations":[]},"expected":{"bucket_value":1,"variation_id":null}}]}"#;
         let err = VectorFile::parse(Path::new("x.json"), text).unwrap_err();
-        assert!(matches!(err, VectorError::MissingRequirements { .. }), "{err}");
-        let fixed = text.replace(r#""description":"d","input""#, r#""description":"d","requires":{"contract_versions":[12]},"input""#);
+        assert!(
+            matches!(err, VectorError::MissingRequirements { .. }),
+            "{err}"
+        );
+        let fixed = text.replace(
+            r#""description":"d","input""#,
+            r#""description":"d","requires":{"contract_versions":[12]},"input""#,
+        );
         VectorFile::parse(Path::new("x.json"), &fixed).unwrap();
     }
 }

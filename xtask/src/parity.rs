@@ -1,0 +1,42 @@
+//! `cargo xtask parity`: install missing adapters, run the full matrix (the
+//! reference engine and every adapter over every vector), write reports under
+//! `target/parity/`.
+
+use std::process::{Command, ExitCode};
+
+use anyhow::Result;
+
+use crate::cargo::{build_runner, run_ok, run_status};
+use crate::util::project_root;
+
+/// Runs the full parity matrix and returns the runner's exit code.
+pub fn run(extra: &[String]) -> Result<ExitCode> {
+    let runner = build_runner()?;
+    let root = project_root();
+    run_ok(Command::new(&runner).arg("install").current_dir(&root))?;
+    let out = root.join("target/parity");
+    std::fs::create_dir_all(&out)?;
+    let status = run_status(
+        Command::new(&runner)
+            .arg("run")
+            .arg("--validate-protocol")
+            .arg("--report-json")
+            .arg(out.join("report.json"))
+            .arg("--junit")
+            .arg(out.join("junit.xml"))
+            .args(extra)
+            .current_dir(&root),
+    )?;
+    eprintln!("reports: {}", out.display());
+    Ok(exit_code_of(status))
+}
+
+/// The exit code of a finished child, kept as is (the runner's codes mean
+/// something: 1 conformance failure, 2 infrastructure error).
+pub fn exit_code_of(status: std::process::ExitStatus) -> ExitCode {
+    match status.code() {
+        Some(0) => ExitCode::SUCCESS,
+        Some(code) => ExitCode::from(u8::try_from(code).unwrap_or(2)),
+        None => ExitCode::from(2),
+    }
+}

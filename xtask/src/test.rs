@@ -1,0 +1,65 @@
+//! `cargo xtask test`: everything CI checks, in the order that fails fastest.
+
+use std::process::{Command, ExitCode};
+
+use anyhow::{Result, bail};
+
+use crate::cargo::{cargo, run_ok};
+
+/// Runs every check; stops at the first failing step.
+pub fn run() -> Result<ExitCode> {
+    step("formatting", || {
+        run_ok(&mut cargo(["fmt", "--all", "--", "--check"]))
+    })?;
+    step("clippy", || {
+        run_ok(&mut cargo([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--quiet",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    })?;
+    step("schemas are generated from the contract types", || {
+        crate::schemas::run(true)
+    })?;
+    step("tests", || {
+        if has_nextest() {
+            run_ok(&mut cargo([
+                "nextest",
+                "run",
+                "--workspace",
+                "--no-fail-fast",
+            ]))?;
+            run_ok(&mut cargo(["test", "--workspace", "--doc", "--quiet"]))
+        } else {
+            run_ok(&mut cargo([
+                "test",
+                "--workspace",
+                "--quiet",
+                "--no-fail-fast",
+            ]))
+        }
+    })?;
+    eprintln!("== parity: the full matrix against the real SDKs");
+    let code = crate::parity::run(&[])?;
+    if code != ExitCode::SUCCESS {
+        bail!("the parity run failed (see the table above and target/parity/)");
+    }
+    eprintln!("== all checks passed");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {
+    eprintln!("== {name}");
+    f()
+}
+
+fn has_nextest() -> bool {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["nextest", "--version"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

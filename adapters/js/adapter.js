@@ -1,0 +1,428 @@
+#!/usr/bin/env node
+// convert-parity adapter (protocol v1) for the published npm package
+// @convertcom/js-sdk. It reads one JSON request per line on stdin and writes
+// one JSON response per `start` / `run` request on stdout, in order.
+// See README.md beside this file and spec/protocol.md in the repository.
+'use strict';
+
+const readline = require('node:readline');
+const util = require('node:util');
+
+const PROTOCOL_VERSION = 1;
+const SDK_PACKAGE = '@convertcom/js-sdk';
+const FAMILIES = ['hash', 'bucketing', 'rule', 'experience'];
+const BUCKETING_NOT_DECIDED = 'convert.com_variation_not_decided';
+
+// ---------------------------------------------------------------------------
+// stdout carries protocol lines only. Everything that could print through
+// `console` (the SDK's own fallbacks included) goes to stderr instead.
+// ---------------------------------------------------------------------------
+const protocolOut = process.stdout;
+const stderrConsole = new console.Console({ stdout: process.stderr, stderr: process.stderr });
+for (const method of ['log', 'info', 'debug', 'warn', 'error', 'trace', 'dir', 'table']) {
+  console[method] = stderrConsole[method].bind(stderrConsole);
+}
+
+function logErr(...args) {
+  process.stderr.write(`[adapter-js] ${util.format(...args)}\n`);
+}
+
+// The runner stopped reading (EPIPE): nobody is left to answer.
+protocolOut.on('error', (error) => {
+  logErr(`stdout failed (${error.code || error.message}); exiting`);
+  process.exit(0);
+});
+
+function send(message) {
+  protocolOut.write(`${JSON.stringify(message)}\n`);
+}
+
+// ---------------------------------------------------------------------------
+// No network, ever: the SDK picks `fetch` when it exists (Node >= 18), so a
+// stub installed before the SDK is loaded catches config and tracking calls.
+// ---------------------------------------------------------------------------
+globalThis.fetch = async function blockedFetch(url) {
+  logErr(`blocked a network call to ${String(url)}`);
+  return {
+    ok: true,
+    status: 200,
+    statusText: 'OK',
+    headers: { get: () => null },
+    json: async () => ({}),
+    text: async () => '',
+  };
+};
+
+process.on('unhandledRejection', (reason) => logErr('unhandled rejection:', reason));
+process.on('uncaughtException', (error) => logErr('uncaught exception:', error));
+
+const sdkModule = require(SDK_PACKAGE);
+const ConvertSDK = sdkModule.default;
+const { LogLevel } = sdkModule;
+const sdkPackage = require(`${SDK_PACKAGE}/package.json`);
+
+// ---------------------------------------------------------------------------
+// Input checking: every malformed input becomes an `errored` answer.
+// ---------------------------------------------------------------------------
+class InputError extends Error {}
+
+function isPlainObject(value) {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function requireObject(value, path) {
+  if (!isPlainObject(value)) throw new InputError(`invalid input: \`${path}\` must be a JSON object`);
+  return value;
+}
+
+function requireString(value, path) {
+  if (typeof value !== 'string') throw new InputError(`invalid input: \`${path}\` must be a string`);
+  return value;
+}
+
+// `null` is treated as absent, as the contract types (serde `Option`) do.
+function optional(input, field, check) {
+  const value = input[field];
+  if (value === undefined || value === null) return undefined;
+  return check(value, field);
+}
+
+// ---------------------------------------------------------------------------
+// One SDK instance per case, with the SDK's log calls captured in memory.
+// ---------------------------------------------------------------------------
+
+/** A logger client for the SDK's LogManager that keeps the string arguments of every call. */
+function createLogRecorder() {
+  const entries = [];
+  const record = (method) => (...args) => {
+    entries.push({ method, texts: args.filter((arg) => typeof arg === 'string') });
+  };
+  const client = {};
+  for (const method of ['log', 'trace', 'debug', 'info', 'warn', 'error']) client[method] = record(method);
+  return {
+    client,
+    /** True when some call carried exactly this message. */
+    has: (message) => entries.some((entry) => entry.texts.includes(message)),
+    /** Number of calls carrying a message that matches the pattern. */
+    count: (pattern) => entries.filter((entry) => entry.texts.some((text) => pattern.test(text))).length,
+  };
+}
+
+/**
+ * A fresh SDK over a deep clone of `data` (the SDK mutates the config it is
+ * given). Console logging is SILENT; the recorder sees every level.
+ */
+function createSdk(data, { environment, bucketing } = {}) {
+  const recorder = createLogRecorder();
+  const options = {
+    data: structuredClone(data),
+    network: { tracking: false },
+    logger: {
+      logLevel: LogLevel.SILENT,
+      customLoggers: [{ logger: recorder.client, logLevel: LogLevel.TRACE }],
+    },
+  };
+  if (environment !== undefined) options.environment = environment;
+  if (bucketing !== undefined) options.bucketing = bucketing;
+  return { sdk: new ConvertSDK(options), recorder };
+}
+
+/** `createContext`, failing clearly when the SDK refused to initialise. */
+function createContext(sdk, visitorId, visitorAttributes) {
+  const context = sdk.createContext(visitorId, visitorAttributes);
+  if (!context) {
+    throw new Error('the SDK did not initialise from this config (createContext returned null)');
+  }
+  return context;
+}
+
+const MINIMAL_PROJECT = { account_id: 'parity-account', project: { id: 'parity-project' } };
+
+// ---------------------------------------------------------------------------
+// Families
+// ---------------------------------------------------------------------------
+
+// The bundle does not export its MurmurHash3, but
+// `BucketingManager.getValueVisitorBased` returns
+// parseInt(String(hash / 2^32 * max_traffic)); with max_traffic = 2^32 and an
+// empty experience id that is the hash itself (exact: scaling by a power of two).
+const HASH_MAX_TRAFFIC = 2 ** 32;
+
+function runHash(input) {
+  const value = requireString(input.value, 'value');
+  const seed = input.seed;
+  if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
+    throw new InputError('invalid input: `seed` must be an integer in [0, 4294967295]');
+  }
+  const { sdk } = createSdk(MINIMAL_PROJECT, { bucketing: { max_traffic: HASH_MAX_TRAFFIC } });
+  const hash = sdk._dataManager._bucketingManager.getValueVisitorBased(value, { seed, experienceId: '' });
+  if (!Number.isInteger(hash) || hash < 0 || hash > 0xffffffff) {
+    throw new Error(`the SDK produced a non-u32 hash: ${String(hash)}`);
+  }
+  return { hash };
+}
+
+const BUCKETING_EXPERIENCE_KEY = 'parity-bucketing-experience';
+
+function runBucketing(input) {
+  const contractVersion = input.contract_version;
+  if (!Number.isInteger(contractVersion)) {
+    throw new InputError('invalid input: `contract_version` must be an integer');
+  }
+  const experienceId = requireString(input.experience_id, 'experience_id');
+  const visitorId = requireString(input.visitor_id, 'visitor_id');
+  if (!Array.isArray(input.variations)) throw new InputError('invalid input: `variations` must be an array');
+  const variations = input.variations.map((variation, i) => {
+    requireObject(variation, `variations[${i}]`);
+    requireString(variation.id, `variations[${i}].id`);
+    if (variation.status !== undefined && typeof variation.status !== 'string') {
+      throw new InputError(`invalid input: \`variations[${i}].status\` must be a string when present`);
+    }
+    // Passed through as given (an absent traffic_allocation or status stays absent).
+    return { ...variation, key: variation.id };
+  });
+  const data = {
+    ...MINIMAL_PROJECT,
+    experiences: [
+      {
+        id: experienceId,
+        key: BUCKETING_EXPERIENCE_KEY,
+        name: 'parity bucketing experience',
+        version: contractVersion,
+        variations,
+      },
+    ],
+  };
+  const { sdk } = createSdk(data);
+  const context = createContext(sdk, visitorId);
+  const decision = context.runExperience(BUCKETING_EXPERIENCE_KEY, {
+    ignoreLocationProperties: true,
+    enableTracking: false,
+  });
+  const bucketValue = sdk._dataManager._bucketingManager.getValueVisitorBased(visitorId, { experienceId });
+  let variationId;
+  if (isPlainObject(decision)) {
+    variationId = decision.id;
+  } else if (decision === null || decision === undefined || decision === BUCKETING_NOT_DECIDED) {
+    // null: the SDK declined before or after bucketing; undefined: empty visitor id.
+    variationId = null;
+  } else {
+    throw new Error(`runExperience returned an unexpected value: ${JSON.stringify(decision)}`);
+  }
+  if (variationId !== null && typeof variationId !== 'string') {
+    throw new Error(`the SDK selected a variation with a non-string id: ${JSON.stringify(variationId)}`);
+  }
+  return { bucket_value: bucketValue, variation_id: variationId };
+}
+
+function runRule(input) {
+  if (!('rule' in input)) throw new InputError('invalid input: `rule` is required');
+  if (!('data' in input)) throw new InputError('invalid input: `data` is required');
+  const { sdk } = createSdk(MINIMAL_PROJECT);
+  const matched = sdk._dataManager._ruleManager.isRuleMatched(structuredClone(input.data), structuredClone(input.rule));
+  if (typeof matched !== 'boolean') {
+    return { errored: { message: `RuleManager.isRuleMatched returned a non-boolean: ${JSON.stringify(matched)}` } };
+  }
+  return { result: { matched } };
+}
+
+// Gate evidence: the exact messages DataManager.matchRulesByField and
+// _retrieveBucketing log in 4.4.3 (MESSAGES.* in the bundle).
+const LOG = {
+  experienceNotFound: 'Experience not found',
+  experienceArchived: 'Experience archived',
+  environmentMismatch: 'Experience environment does not match',
+  locationMismatch: 'Location does not match',
+  audienceMismatch: 'Audience does not match',
+  variationsNotFound: 'Variations not found',
+  audienceNotRestricted: 'Audience not restricted',
+  nonPermanentAudienceNotRestricted: 'Non-Permanent Audience not restricted',
+  segmentationNotRestricted: 'Segmentation not restricted',
+  audienceRuleMatched: /^Audience .* rule matched$/s,
+  segmentationRuleMatched: /^Segmentation .* rule matched$/s,
+  visitorBucketed: /^Visitor is bucketed for variation #/s,
+};
+
+/** Whether the audience gate passed, from the SDK's own log lines. */
+function audienceGatePassed(sdk, recorder, experienceKey) {
+  if (recorder.has(LOG.audienceNotRestricted) || recorder.has(LOG.nonPermanentAudienceNotRestricted)) return true;
+  const matchedLines = recorder.count(LOG.audienceRuleMatched);
+  if (matchedLines === 0) return false;
+  const experience = sdk._dataManager.getEntity(experienceKey, 'experiences');
+  const mode = experience && experience.settings && experience.settings.matching_options
+    ? experience.settings.matching_options.audiences
+    : undefined;
+  if (mode !== 'all') return true;
+  // `all`: one "matched" line per resolved audience (a fresh visitor is never
+  // bucketed, so no permanent audience is skipped).
+  const resolved = sdk._dataManager.getItemsByIds(experience.audiences, 'audiences');
+  return matchedLines === resolved.length;
+}
+
+function segmentGatePassed(recorder) {
+  return recorder.has(LOG.segmentationNotRestricted) || recorder.count(LOG.segmentationRuleMatched) > 0;
+}
+
+/** The vocabulary reason for a `null` decision, from the gate evidence. */
+function reasonForNull(sdk, recorder, experienceKey) {
+  if (recorder.has(LOG.experienceNotFound)) return 'experience_not_found';
+  if (recorder.has(LOG.experienceArchived)) return 'experience_archived';
+  if (recorder.has(LOG.environmentMismatch)) return 'environment_mismatch';
+  if (recorder.has(LOG.locationMismatch)) return 'location_mismatch';
+  if (recorder.has(LOG.audienceMismatch)) {
+    return audienceGatePassed(sdk, recorder, experienceKey) && !segmentGatePassed(recorder)
+      ? 'segment_mismatch'
+      : 'audience_mismatch';
+  }
+  if (recorder.has(LOG.variationsNotFound)) return 'no_variations';
+  if (recorder.count(LOG.visitorBucketed) > 0) return 'variation_not_found';
+  return undefined;
+}
+
+function asVariationKey(key) {
+  if (key === undefined || key === null) return null;
+  return typeof key === 'string' ? key : String(key);
+}
+
+function runExperienceCase(input) {
+  const config = requireObject(input.config, 'config');
+  const visitorId = requireString(input.visitor_id, 'visitor_id');
+  const experienceKey = requireString(input.experience_key, 'experience_key');
+  const environment = optional(input, 'environment', requireString);
+  const visitorAttributes = optional(input, 'visitor_attributes', requireObject);
+  const locationAttributes = optional(input, 'location_attributes', requireObject);
+
+  const { sdk, recorder } = createSdk(config, { environment });
+  const context = createContext(sdk, visitorId, visitorAttributes === undefined ? {} : structuredClone(visitorAttributes));
+  // Absent location attributes reach the SDK as absent: its location gate
+  // then fails, which is the behaviour under test. Tracking is off so no
+  // release timer is armed; it does not take part in the decision.
+  const attributes = { enableTracking: false };
+  if (locationAttributes !== undefined) attributes.locationProperties = structuredClone(locationAttributes);
+  const decision = context.runExperience(experienceKey, attributes);
+
+  if (isPlainObject(decision)) {
+    if (typeof decision.id !== 'string') {
+      throw new Error(`the SDK returned a variation with a non-string id: ${JSON.stringify(decision.id)}`);
+    }
+    return { result: { variation_id: decision.id, variation_key: asVariationKey(decision.key), reason: 'resolved' } };
+  }
+  const miss = (reason) => ({ result: { variation_id: null, variation_key: null, reason } });
+  if (decision === undefined) return miss('visitor_id_missing');
+  if (decision === BUCKETING_NOT_DECIDED) return miss('variation_not_decided');
+  if (decision === null) {
+    const reason = reasonForNull(sdk, recorder, experienceKey);
+    if (reason !== undefined) return miss(reason);
+    return { errored: { message: 'runExperience returned null without any gate evidence in the SDK log' } };
+  }
+  return { errored: { message: `runExperience returned ${JSON.stringify(decision)}` } };
+}
+
+const HANDLERS = {
+  hash: (input) => ({ result: runHash(input) }),
+  bucketing: (input) => ({ result: runBucketing(input) }),
+  rule: runRule,
+  experience: runExperienceCase,
+};
+
+// ---------------------------------------------------------------------------
+// Protocol
+// ---------------------------------------------------------------------------
+
+function readyMessage() {
+  return {
+    ready: true,
+    implementation: {
+      name: sdkPackage.name,
+      version: sdkPackage.version,
+      language: 'javascript',
+      runtime: `node ${process.version}`,
+    },
+    capabilities: {
+      families: FAMILIES,
+      // 4.4.3 has only the packed layout: _retrieveBucketing never reads `version`.
+      contract_versions: [11],
+      features: ['diagnostics'],
+    },
+  };
+}
+
+function errorInfo(error) {
+  const message = error instanceof Error ? error.message || error.name : `thrown: ${util.inspect(error)}`;
+  const info = { message };
+  if (error instanceof Error && !(error instanceof InputError) && error.stack) info.traceback = error.stack;
+  return info;
+}
+
+function answerRun(request) {
+  const seq = request.seq;
+  const family = request.family;
+  const caseRequest = request.case;
+  try {
+    if (!Object.prototype.hasOwnProperty.call(HANDLERS, family)) {
+      return { seq, skipped: { reason: `family ${JSON.stringify(family)} is not supported by this adapter` } };
+    }
+    if (!isPlainObject(caseRequest)) throw new InputError('invalid request: `case` must be a JSON object');
+    requireObject(caseRequest.input, 'case.input');
+    return { seq, ...HANDLERS[family](caseRequest.input) };
+  } catch (error) {
+    return { seq, errored: errorInfo(error) };
+  }
+}
+
+let stopping = false;
+
+function exitCleanly() {
+  stopping = true;
+  // Pipes are synchronous on Linux, but wait for a pending write elsewhere.
+  if (protocolOut.writableLength > 0) protocolOut.once('drain', () => process.exit(0));
+  else process.exit(0);
+}
+
+function isSeq(value) {
+  return Number.isSafeInteger(value) && value >= 0;
+}
+
+function handleLine(line) {
+  if (stopping || line.trim() === '') return;
+  let request;
+  try {
+    request = JSON.parse(line);
+  } catch (error) {
+    const seqMatch = /"seq"\s*:\s*(\d+)/.exec(line);
+    logErr(`request is not JSON (${error.message}): ${line.slice(0, 200)}`);
+    if (seqMatch) send({ seq: Number(seqMatch[1]), errored: { message: `request is not JSON: ${error.message}` } });
+    return;
+  }
+  if (!isPlainObject(request)) {
+    logErr(`request is not a JSON object: ${line.slice(0, 200)}`);
+    return;
+  }
+  switch (request.cmd) {
+    case 'start':
+      if (request.protocol !== PROTOCOL_VERSION) {
+        send({ ready: false, message: `this adapter speaks protocol ${PROTOCOL_VERSION} only, not ${JSON.stringify(request.protocol)}` });
+        exitCleanly();
+        return;
+      }
+      send(readyMessage());
+      return;
+    case 'run':
+      if (!isSeq(request.seq)) {
+        logErr(`run request without a valid seq: ${line.slice(0, 200)}`);
+        return;
+      }
+      send(answerRun(request));
+      return;
+    case 'stop':
+      exitCleanly();
+      return;
+    default:
+      logErr(`unknown command ${JSON.stringify(request.cmd)}`);
+      if (isSeq(request.seq)) send({ seq: request.seq, errored: { message: `unknown command ${JSON.stringify(request.cmd)}` } });
+  }
+}
+
+const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
+input.on('line', handleLine);
+input.on('close', exitCleanly);

@@ -1,0 +1,316 @@
+#!/usr/bin/env python3
+"""convert-parity adapter (protocol v1) for the PyPI package convert-python-sdk.
+
+Reads one JSON request per line on stdin and writes one JSON response per
+``start`` / ``run`` request on stdout, in order. stdout carries protocol lines
+only: the SDK's ``convert_sdk`` logger and anything printed go to stderr. See
+README.md beside this file and spec/protocol.md in the repository.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import math
+import os
+import platform
+import re
+import sys
+import traceback
+from typing import Any, Callable, Dict, Mapping, Optional
+
+# stdout is the protocol channel: keep a private UTF-8 handle to it and send
+# every other write (print, warnings, a library's stray output) to stderr.
+PROTOCOL_OUT = io.TextIOWrapper(sys.stdout.buffer, encoding="utf-8", newline="\n", line_buffering=True)
+sys.stdout = sys.stderr
+REQUESTS_IN = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace", newline=None)
+
+_sdk_log = logging.getLogger("convert_sdk")
+_sdk_log_handler = logging.StreamHandler(sys.stderr)
+_sdk_log_handler.setFormatter(logging.Formatter("[convert_sdk] %(levelname)s %(message)s"))
+_sdk_log.addHandler(_sdk_log_handler)
+_sdk_log.setLevel(logging.WARNING)
+_sdk_log.propagate = False
+
+import convert_sdk  # noqa: E402  (after stdout is redirected)
+from convert_sdk import Core, SDKConfig  # noqa: E402
+from convert_sdk.config_loader import load_snapshot  # noqa: E402
+from convert_sdk.errors import ConfigLoadError  # noqa: E402
+from convert_sdk.evaluation import bucketing as sdk_bucketing  # noqa: E402
+from convert_sdk.evaluation import experiences as sdk_experiences  # noqa: E402
+from convert_sdk.evaluation import rules as sdk_rules  # noqa: E402
+
+PROTOCOL_VERSION = 1
+SDK_NAME = "convert-python-sdk"
+FAMILIES = ["hash", "bucketing", "rule", "experience"]
+DEFAULT_ENVIRONMENT = "staging"  # the JavaScript SDK's default, as the protocol says
+U32_MAX = 0xFFFFFFFF
+
+
+def log(message: str) -> None:
+    sys.stderr.write(f"[adapter-python] {message}\n")
+    sys.stderr.flush()
+
+
+def send(message: Dict[str, Any]) -> None:
+    PROTOCOL_OUT.write(json.dumps(message, allow_nan=False, separators=(",", ":")) + "\n")
+    PROTOCOL_OUT.flush()
+
+
+class InputError(ValueError):
+    """The case input does not have the family's shape."""
+
+
+class OfflineTransport:
+    """A Transport (structural protocol) that never touches the network."""
+
+    def fetch_config(self, config: Any) -> Dict[str, Any]:
+        raise ConfigLoadError("network disabled by the convert-parity adapter")
+
+    def send_tracking(self, payload: Dict[str, Any], *, sdk_key: str) -> int:
+        log("dropped a tracking batch (network disabled)")
+        return 200
+
+    def close(self) -> None:
+        pass
+
+    def __enter__(self) -> "OfflineTransport":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        pass
+
+
+# --- input checking ----------------------------------------------------------
+
+
+def require_object(value: Any, path: str) -> Dict[str, Any]:
+    if not isinstance(value, dict):
+        raise InputError(f"invalid input: `{path}` must be a JSON object")
+    return value
+
+
+def require_string(value: Any, path: str) -> str:
+    if not isinstance(value, str):
+        raise InputError(f"invalid input: `{path}` must be a string")
+    return value
+
+
+def require_integer(value: Any, path: str) -> int:
+    if isinstance(value, bool):
+        raise InputError(f"invalid input: `{path}` must be an integer")
+    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+        return int(value)
+    if not isinstance(value, int):
+        raise InputError(f"invalid input: `{path}` must be an integer")
+    return value
+
+
+def optional(payload: Mapping[str, Any], field: str, check: Callable[[Any, str], Any]) -> Any:
+    """``None`` for an absent or ``null`` field (as the contract types read it)."""
+    value = payload.get(field)
+    return None if value is None else check(value, field)
+
+
+# --- families ----------------------------------------------------------------
+
+
+def run_hash(payload: Dict[str, Any]) -> Dict[str, Any]:
+    value = require_string(payload.get("value"), "value")
+    seed = require_integer(payload.get("seed"), "seed")
+    if not 0 <= seed <= U32_MAX:
+        raise InputError("invalid input: `seed` must be in [0, 4294967295]")
+    return {"result": {"hash": sdk_bucketing.murmurhash3_32(value, seed)}}
+
+
+def run_bucketing(payload: Dict[str, Any]) -> Dict[str, Any]:
+    contract_version = require_integer(payload.get("contract_version"), "contract_version")
+    experience_id = require_string(payload.get("experience_id"), "experience_id")
+    visitor_id = require_string(payload.get("visitor_id"), "visitor_id")
+    variations = payload.get("variations")
+    if not isinstance(variations, list):
+        raise InputError("invalid input: `variations` must be an array")
+    for i, variation in enumerate(variations):
+        require_object(variation, f"variations[{i}]")
+        require_string(variation.get("id"), f"variations[{i}].id")
+        if "status" in variation and not isinstance(variation["status"], str):
+            raise InputError(f"invalid input: `variations[{i}].status` must be a string when present")
+    # The shape the SDK's own anchored-bucketing parity test builds: key = id.
+    snapshot = load_snapshot(
+        {
+            "account_id": "parity-account",
+            "project": {"id": "parity-project"},
+            "experiences": [
+                {
+                    "id": experience_id,
+                    "key": experience_id,
+                    "version": contract_version,
+                    "variations": variations,
+                }
+            ],
+        }
+    )
+    decision = sdk_experiences.select_experience(experience_id, snapshot, visitor_id=visitor_id)
+    bucket_value = sdk_bucketing.get_bucket_value_for_visitor(visitor_id, experience_id=experience_id)
+    return {
+        "result": {
+            "bucket_value": bucket_value,
+            "variation_id": None if decision is None else decision.variation_id,
+        }
+    }
+
+
+def run_rule(payload: Dict[str, Any]) -> Dict[str, Any]:
+    if "rule" not in payload:
+        raise InputError("invalid input: `rule` is required")
+    if "data" not in payload:
+        raise InputError("invalid input: `data` is required")
+    matched = sdk_rules.is_rule_matched(payload["data"], payload["rule"])
+    if not isinstance(matched, bool):
+        return {"errored": {"message": f"is_rule_matched returned a non-boolean: {matched!r}"}}
+    return {"result": {"matched": matched}}
+
+
+def run_experience(payload: Dict[str, Any]) -> Dict[str, Any]:
+    config = require_object(payload.get("config"), "config")
+    visitor_id = require_string(payload.get("visitor_id"), "visitor_id")
+    experience_key = require_string(payload.get("experience_key"), "experience_key")
+    environment = optional(payload, "environment", require_string)
+    visitor_attributes = optional(payload, "visitor_attributes", require_object)
+    location_attributes = optional(payload, "location_attributes", require_object)
+
+    core = Core(
+        SDKConfig(data=config, environment=DEFAULT_ENVIRONMENT if environment is None else environment),
+        transport=OfflineTransport(),
+    ).initialize()
+    try:
+        context = core.create_context(visitor_id, visitor_attributes=visitor_attributes)
+        # Diagnose first: it is read-only, while run_experience writes sticky state.
+        diagnostic = context.diagnose_experience(experience_key, location_attributes=location_attributes)
+        decision = context.run_experience(
+            experience_key, location_attributes=location_attributes, enable_tracking=False
+        )
+    finally:
+        core.close()
+    return {
+        "result": {
+            "variation_id": None if decision is None else decision.variation_id,
+            "variation_key": None if decision is None else decision.variation_key,
+            "reason": diagnostic.reason.value,
+        }
+    }
+
+
+HANDLERS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
+    "hash": run_hash,
+    "bucketing": run_bucketing,
+    "rule": run_rule,
+    "experience": run_experience,
+}
+
+
+# --- protocol ----------------------------------------------------------------
+
+
+def ready_message() -> Dict[str, Any]:
+    return {
+        "ready": True,
+        "implementation": {
+            "name": SDK_NAME,
+            "version": convert_sdk.__version__,
+            "language": "python",
+            "runtime": f"{platform.python_implementation()} {platform.python_version()}",
+        },
+        "capabilities": {
+            "families": FAMILIES,
+            "contract_versions": [11, 12],
+            "features": ["diagnostics"],
+        },
+    }
+
+
+def error_info(error: BaseException) -> Dict[str, Any]:
+    message = str(error) or type(error).__name__
+    info: Dict[str, Any] = {"message": message}
+    if not isinstance(error, InputError):
+        info["message"] = f"{type(error).__name__}: {message}"
+        info["traceback"] = "".join(traceback.format_exception(type(error), error, error.__traceback__))
+    return info
+
+
+def answer_run(request: Dict[str, Any]) -> Dict[str, Any]:
+    seq = request["seq"]
+    family = request.get("family")
+    try:
+        if not isinstance(family, str) or family not in HANDLERS:
+            return {"seq": seq, "skipped": {"reason": f"family {json.dumps(family)} is not supported by this adapter"}}
+        case = request.get("case")
+        if not isinstance(case, dict):
+            raise InputError("invalid request: `case` must be a JSON object")
+        case_input = require_object(case.get("input"), "case.input")
+        return {"seq": seq, **HANDLERS[family](case_input)}
+    except Exception as error:  # noqa: BLE001 — every failure becomes an answer
+        return {"seq": seq, "errored": error_info(error)}
+
+
+def is_seq(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+
+
+_SEQ_IN_RAW_LINE = re.compile(r'"seq"\s*:\s*(\d+)')
+
+
+def handle_line(line: str) -> bool:
+    """Answers one request line; returns False when the session ends."""
+    if not line.strip():
+        return True
+    try:
+        request = json.loads(line)
+    except ValueError as error:
+        log(f"request is not JSON ({error}): {line[:200]!r}")
+        seq = _SEQ_IN_RAW_LINE.search(line)
+        if seq:
+            send({"seq": int(seq.group(1)), "errored": {"message": f"request is not JSON: {error}"}})
+        return True
+    if not isinstance(request, dict):
+        log(f"request is not a JSON object: {line[:200]!r}")
+        return True
+    command = request.get("cmd")
+    if command == "start":
+        if request.get("protocol") != PROTOCOL_VERSION or isinstance(request.get("protocol"), bool):
+            send({"ready": False, "message": f"this adapter speaks protocol {PROTOCOL_VERSION} only, not {json.dumps(request.get('protocol'))}"})
+            return False
+        send(ready_message())
+        return True
+    if command == "run":
+        if not is_seq(request.get("seq")):
+            log(f"run request without a valid seq: {line[:200]!r}")
+            return True
+        send(answer_run(request))
+        return True
+    if command == "stop":
+        return False
+    log(f"unknown command {command!r}")
+    if is_seq(request.get("seq")):
+        send({"seq": request["seq"], "errored": {"message": f"unknown command {json.dumps(command)}"}})
+    return True
+
+
+def main() -> int:
+    try:
+        for line in REQUESTS_IN:
+            if not handle_line(line):
+                break
+        PROTOCOL_OUT.flush()
+    except BrokenPipeError:
+        # The runner stopped reading: nobody is left to answer.
+        log("stdout closed by the reader; exiting")
+        # Keep the interpreter's final flush from failing on the closed pipe.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, PROTOCOL_OUT.fileno())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

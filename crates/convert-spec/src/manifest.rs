@@ -25,6 +25,10 @@ pub struct AdapterManifest {
     pub install: Install,
     /// How to start the adapter process.
     pub start: Command,
+    /// The adapter's own test suite, run by `cargo xtask test` after install
+    /// (optional; exit 0 means it passed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub test: Option<Command>,
     /// The divergence file, relative to the adapter folder.
     #[serde(default = "default_divergences")]
     pub divergences: String,

@@ -12,6 +12,7 @@ mod parity;
 mod schemas;
 mod test;
 mod util;
+mod vectors;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +32,12 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Regenerate vectors/v1/ from vectors/src/, asking each source's oracle SDK.
+    Vectors {
+        /// Fail if a regeneration would change anything, write nothing.
+        #[arg(long)]
+        check: bool,
+    },
     /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run.
     Test,
     /// Write the JSON Schemas generated from the contract types to spec/schemas/.
@@ -46,6 +53,7 @@ fn main() -> std::process::ExitCode {
     let result = match cli.task {
         Task::Parity { args } => parity::run(&args),
         Task::Test => test::run(),
+        Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };
     match result {

@@ -204,20 +204,8 @@ impl RuleEvaluator {
         match ops::apply(self, operator, value, test, negated) {
             Ok(ops::Compared::Bool(b)) => RuleOutcome::from_bool(b),
             Ok(ops::Compared::Raw(v)) => RuleOutcome::from_value(v),
-            Err(ops::Exception::InvalidPattern { pattern, message }) => {
-                diagnostics.push(Diagnostic::RegexInvalid {
-                    pattern,
-                    message,
-                    path: at.to_string(),
-                });
-                RuleOutcome::NotMatched
-            }
-            Err(ops::Exception::OverBudget { pattern, budget }) => {
-                diagnostics.push(Diagnostic::RegexOverBudget {
-                    pattern,
-                    budget,
-                    path: at.to_string(),
-                });
+            Err(exception) => {
+                diagnostics.push(exception.into_diagnostic(at.to_string()));
                 RuleOutcome::NotMatched
             }
         }

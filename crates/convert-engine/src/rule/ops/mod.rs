@@ -26,6 +26,7 @@ use std::str::FromStr;
 use serde_json::Value;
 
 use super::RuleEvaluator;
+use crate::diagnostics::Diagnostic;
 
 /// A comparison operator, named by `matching.match_type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -156,6 +157,25 @@ pub enum Exception {
     },
 }
 
+impl Exception {
+    /// The diagnostic that reports this exception for the rule item at
+    /// `path`.
+    pub fn into_diagnostic(self, path: String) -> Diagnostic {
+        match self {
+            Exception::InvalidPattern { pattern, message } => Diagnostic::RegexInvalid {
+                pattern,
+                message,
+                path,
+            },
+            Exception::OverBudget { pattern, budget } => Diagnostic::RegexOverBudget {
+                pattern,
+                budget,
+                path,
+            },
+        }
+    }
+}
+
 /// `_returnNegationCheck(result, negated)` as the comparisons use it.
 pub(crate) fn negate(result: bool, negated: bool) -> bool {
     result != negated
@@ -192,4 +212,40 @@ pub(super) fn apply<'v>(
         }
     };
     Ok(Compared::Bool(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operator_names_round_trip() {
+        for op in Operator::ALL {
+            assert_eq!(op.as_str().parse::<Operator>(), Ok(*op));
+        }
+        assert!("Equals".parse::<Operator>().is_err());
+        assert!("not_exists ".parse::<Operator>().is_err());
+    }
+
+    #[test]
+    fn exceptions_become_diagnostics() {
+        let over = Exception::OverBudget {
+            pattern: "(a+)+$".into(),
+            budget: 10,
+        };
+        let diagnostic = over.into_diagnostic("OR[0].AND[0].OR_WHEN[0]".into());
+        assert_eq!(diagnostic.code(), "regex_over_budget");
+        assert_eq!(
+            diagnostic.to_string(),
+            "OR[0].AND[0].OR_WHEN[0]: regular expression \"(a+)+$\" exceeded its budget of 10 steps; treated as no match"
+        );
+        let invalid = Exception::InvalidPattern {
+            pattern: "(".into(),
+            message: "unbalanced".into(),
+        };
+        assert_eq!(
+            invalid.into_diagnostic(String::new()).code(),
+            "regex_invalid"
+        );
+    }
 }

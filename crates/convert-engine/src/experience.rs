@@ -40,7 +40,7 @@ use crate::visitor::Visitor;
 
 /// The location attributes of a call.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
-pub enum Location<'a> {
+pub enum LocationAttributes<'a> {
     /// None given: the location gate fails for every experience, even one
     /// without location restrictions (as in the JS SDK).
     #[default]
@@ -56,7 +56,7 @@ pub enum Location<'a> {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RunOptions<'a> {
     /// Location attributes.
-    pub location: Location<'a>,
+    pub location: LocationAttributes<'a>,
     /// `visitorProperties` of this call, merged over the context's.
     pub visitor_properties: Option<&'a Map<String, Value>>,
     /// `environment` of this call; `None` or empty means the SDK's.
@@ -154,11 +154,11 @@ impl Run<'_> {
     }
 
     /// Step 5: `true` when the location gate passes.
-    fn location_gate(&mut self, experience: &Experience, location: Location<'_>) -> bool {
+    fn location_gate(&mut self, experience: &Experience, location: LocationAttributes<'_>) -> bool {
         let properties = match location {
-            Location::Ignore => return true,
-            Location::Absent => return false,
-            Location::Properties(properties) => Value::Object(properties.clone()),
+            LocationAttributes::Ignore => return true,
+            LocationAttributes::Absent => return false,
+            LocationAttributes::Properties(properties) => Value::Object(properties.clone()),
         };
         if js::array_not_empty(experience.locations.as_ref()) {
             let locations = self.config.locations_by_ids(experience.locations.as_ref());

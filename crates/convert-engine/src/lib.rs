@@ -20,7 +20,7 @@
 //!
 //! ```
 //! use convert_engine::{Engine, config::ProjectConfig, visitor::Visitor};
-//! use convert_engine::experience::{Location, RunOptions};
+//! use convert_engine::experience::{LocationAttributes, RunOptions};
 //! use serde_json::json;
 //!
 //! let config = ProjectConfig::from_value(&json!({
@@ -34,7 +34,7 @@
 //!     }]
 //! }))?;
 //! let visitor = Visitor::new("visitor-123", &Default::default());
-//! let options = RunOptions { location: Location::Ignore, ..RunOptions::default() };
+//! let options = RunOptions { location: LocationAttributes::Ignore, ..RunOptions::default() };
 //! let decision = Engine::default().run_experience(&config, &visitor, "exp-1", &options);
 //! assert_eq!(decision.variation.map(|v| v.id), Some("302".to_owned()));
 //! assert_eq!(decision.bucket_value, Some(8107));

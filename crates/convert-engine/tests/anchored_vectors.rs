@@ -15,7 +15,7 @@ use convert_engine::Engine;
 use convert_engine::bucketing::{self, Arm, BucketingOptions, Layout};
 use convert_engine::config::ProjectConfig;
 use convert_engine::diagnostics::Reason;
-use convert_engine::experience::{Location, RunOptions};
+use convert_engine::experience::{LocationAttributes, RunOptions};
 use convert_engine::visitor::Visitor;
 use serde_json::{Value, json};
 
@@ -99,7 +99,7 @@ fn all_59_vectors_select_the_expected_variation() {
         }))
         .expect("config");
         let options = RunOptions {
-            location: Location::Ignore,
+            location: LocationAttributes::Ignore,
             ..RunOptions::default()
         };
         let decision = Engine::default().run_experience(

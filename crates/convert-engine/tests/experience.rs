@@ -11,7 +11,7 @@
 use convert_engine::Engine;
 use convert_engine::config::ProjectConfig;
 use convert_engine::diagnostics::Reason;
-use convert_engine::experience::{Decision, Location, RunOptions};
+use convert_engine::experience::{Decision, LocationAttributes, RunOptions};
 use convert_engine::visitor::Visitor;
 use serde_json::{Map, Value, json};
 
@@ -104,7 +104,7 @@ fn run(config: &Value, call: &Call) -> Decision {
     let options = RunOptions {
         location: location
             .as_ref()
-            .map_or(Location::Absent, Location::Properties),
+            .map_or(LocationAttributes::Absent, LocationAttributes::Properties),
         visitor_properties: None,
         environment: call.environment,
     };
@@ -312,7 +312,7 @@ fn ignored_locations_pass() {
     let config = ProjectConfig::from_value(&base()).unwrap();
     let visitor = Visitor::new("visitor-123", &object(&json!({"plan": "pro"})));
     let options = RunOptions {
-        location: Location::Ignore,
+        location: LocationAttributes::Ignore,
         ..RunOptions::default()
     };
     let decision = Engine::default().run_experience(&config, &visitor, "exp-1", &options);
@@ -687,7 +687,7 @@ fn call_properties_merge_over_context_properties() {
     let shop = object(&json!({"url": "/shop"}));
     let call = object(&json!({"plan": "pro"}));
     let options = RunOptions {
-        location: Location::Properties(&shop),
+        location: LocationAttributes::Properties(&shop),
         visitor_properties: Some(&call),
         environment: None,
     };

@@ -8,7 +8,7 @@ use std::num::NonZeroU32;
 use convert_engine::Engine;
 use convert_engine::bucketing::{self, Arm, Layout, MAX_TRAFFIC, PackedBuckets};
 use convert_engine::config::ProjectConfig;
-use convert_engine::experience::{Location, RunOptions};
+use convert_engine::experience::{LocationAttributes, RunOptions};
 use convert_engine::hash::murmur3_x86_32;
 use convert_engine::rule::{self, Operator, RuleOutcome};
 use convert_engine::visitor::Visitor;
@@ -215,7 +215,7 @@ proptest! {
         let Value::Object(attributes) = attributes else { unreachable!() };
         let visitor = Visitor::new(visitor, &attributes);
         for key in ["k", "undefined", "a"] {
-            for location in [Location::Absent, Location::Ignore, Location::Properties(&attributes)] {
+            for location in [LocationAttributes::Absent, LocationAttributes::Ignore, LocationAttributes::Properties(&attributes)] {
                 let options = RunOptions { location, ..RunOptions::default() };
                 let decision = Engine::default().run_experience(&config, &visitor, key, &options);
                 prop_assert_eq!(decision.variation.is_some(), decision.reason == convert_engine::diagnostics::Reason::Resolved);

@@ -18,7 +18,7 @@
 
 use convert_engine::bucketing;
 use convert_engine::config::ProjectConfig;
-use convert_engine::experience::{Location, RunOptions};
+use convert_engine::experience::{LocationAttributes, RunOptions};
 use convert_engine::visitor::Visitor;
 use convert_engine::{Engine, Settings, hash};
 use convert_spec::families::bucketing::{BucketingInput, BucketingResult};
@@ -128,7 +128,7 @@ fn evaluate_bucketing(input: &BucketingInput) -> BucketingResult {
     let variation_id = ProjectConfig::from_value(&project).ok().and_then(|config| {
         let visitor = Visitor::new(input.visitor_id.clone(), &Map::new());
         let options = RunOptions {
-            location: Location::Ignore,
+            location: LocationAttributes::Ignore,
             ..RunOptions::default()
         };
         Engine::default()
@@ -170,7 +170,7 @@ fn evaluate_experience(
         location: input
             .location_attributes
             .as_ref()
-            .map_or(Location::Absent, Location::Properties),
+            .map_or(LocationAttributes::Absent, LocationAttributes::Properties),
         ..RunOptions::default()
     };
     let decision =

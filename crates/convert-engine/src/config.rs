@@ -1,0 +1,626 @@
+//! A lenient, typed view of a project config (`ConfigResponseData`).
+//!
+//! The JavaScript SDK does not validate the config: it reads fields where it
+//! needs them and applies JavaScript coercions (ids compared through
+//! `String()`, variation ids with `===`, `Number(version)`, string traffic
+//! allocations, …). This model therefore keeps every field the evaluation
+//! reads as the raw JSON value (`None` when absent, which JavaScript sees as
+//! `undefined`) and offers the coercions as methods, so behaviour stays
+//! identical for odd but tolerated configs.
+//!
+//! Reading never fails for an object root. Shapes the SDK would ignore or
+//! trip over (an entity list that is not an array, a `null` entity) are kept
+//! as [`ProjectConfig::issues`], each naming the JSON path, so that a strict
+//! validation layer can be added on top without changing the model.
+//!
+//! Sources: `packages/types/src/config/types.gen.ts` and the lookups in
+//! `packages/data/src/data-manager.ts` (`getEntitiesList`,
+//! `_getEntityByField`, `getItemsByIds`, `getSubItem`).
+
+use serde_json::{Map, Value};
+
+use crate::bucketing::{Arm, Layout};
+use crate::diagnostics::Diagnostic;
+use crate::js;
+
+/// A config that cannot be read at all.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// The text is not JSON.
+    #[error("the project config is not valid JSON: {0}")]
+    Json(#[from] serde_json::Error),
+    /// The root is not a JSON object.
+    #[error("the project config must be a JSON object, found {found}")]
+    NotAnObject {
+        /// The JSON type found (`"array"`, `"string"`, …).
+        found: &'static str,
+    },
+}
+
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn field(map: &Map<String, Value>, name: &str) -> Option<Value> {
+    map.get(name).cloned()
+}
+
+/// The project config, as the evaluation reads it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProjectConfig {
+    /// `account_id`.
+    pub account_id: Option<Value>,
+    /// `project.id`.
+    pub project_id: Option<Value>,
+    /// `experiences[]`, in config order (falsy entries, which no lookup can
+    /// find, are left out).
+    pub experiences: Vec<Experience>,
+    /// `audiences[]` (object entries only: no id lookup can find another).
+    pub audiences: Vec<Audience>,
+    /// `segments[]` (object entries only).
+    pub segments: Vec<Segment>,
+    /// `locations[]` (object entries only).
+    pub locations: Vec<Location>,
+    /// `archived_experiences`.
+    pub archived_experiences: ArchivedExperiences,
+    /// What was read leniently ([`Diagnostic::ConfigShape`]).
+    pub issues: Vec<Diagnostic>,
+}
+
+/// `archived_experiences`: a list of experience ids (compared through
+/// `String()`), or a truthy non-list on which the SDK would throw.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ArchivedExperiences {
+    /// A list (absent and falsy values read as an empty list).
+    List(Vec<Value>),
+    /// A truthy value that is not an array.
+    NotAList(Value),
+}
+
+impl Default for ArchivedExperiences {
+    fn default() -> Self {
+        ArchivedExperiences::List(Vec::new())
+    }
+}
+
+impl ProjectConfig {
+    /// Parses config JSON text.
+    pub fn from_json_str(text: &str) -> Result<ProjectConfig, ConfigError> {
+        let value: Value = serde_json::from_str(text)?;
+        ProjectConfig::from_value(&value)
+    }
+
+    /// Reads a config value. Fails only when the root is not an object.
+    pub fn from_value(value: &Value) -> Result<ProjectConfig, ConfigError> {
+        let Value::Object(root) = value else {
+            return Err(ConfigError::NotAnObject {
+                found: json_type(value),
+            });
+        };
+        let mut issues = Vec::new();
+        let experiences = entity_list(root, "experiences", &mut issues)
+            .into_iter()
+            .filter(|(_, v)| js::truthy(Some(v)))
+            .map(|(path, v)| Experience::read(v, &path, &mut issues))
+            .collect();
+        let audiences = object_entities(root, "audiences", &mut issues)
+            .map(Audience::read)
+            .collect();
+        let segments = object_entities(root, "segments", &mut issues)
+            .map(Segment::read)
+            .collect();
+        let locations = object_entities(root, "locations", &mut issues)
+            .map(Location::read)
+            .collect();
+        let archived_experiences = match root.get("archived_experiences") {
+            Some(Value::Array(ids)) => ArchivedExperiences::List(ids.clone()),
+            Some(other) if js::truthy(Some(other)) => {
+                issues.push(Diagnostic::ConfigShape {
+                    path: "archived_experiences".into(),
+                    message: format!(
+                        "expected an array of experience ids, found {}",
+                        json_type(other)
+                    ),
+                });
+                ArchivedExperiences::NotAList(other.clone())
+            }
+            _ => ArchivedExperiences::default(),
+        };
+        Ok(ProjectConfig {
+            account_id: field(root, "account_id"),
+            project_id: js::get(root.get("project"), "id").cloned(),
+            experiences,
+            audiences,
+            segments,
+            locations,
+            archived_experiences,
+            issues,
+        })
+    }
+
+    /// The first experience whose `String(key)` is `key` (`getEntity`). An
+    /// experience without a key is found by `"undefined"`, as in JavaScript.
+    pub fn experience_by_key(&self, key: &str) -> Option<&Experience> {
+        self.experiences
+            .iter()
+            .find(|e| js::to_string(e.key.as_ref()) == key)
+    }
+
+    /// The first experience whose `String(id)` is `id` (`getEntityById`).
+    pub fn experience_by_id(&self, id: &str) -> Option<&Experience> {
+        self.experiences
+            .iter()
+            .find(|e| js::to_string(e.id.as_ref()) == id)
+    }
+
+    /// `getItemsByIds(ids, 'audiences')`: the audiences whose `id` is `===` to
+    /// an element of `ids`, in **config** order. Nothing unless `ids` is a
+    /// non-empty array.
+    pub fn audiences_by_ids(&self, ids: Option<&Value>) -> Vec<&Audience> {
+        items_by_ids(&self.audiences, ids, |a| a.id.as_ref())
+    }
+
+    /// `getItemsByIds(ids, 'segments')`.
+    pub fn segments_by_ids(&self, ids: Option<&Value>) -> Vec<&Segment> {
+        items_by_ids(&self.segments, ids, |s| s.id.as_ref())
+    }
+
+    /// `getItemsByIds(ids, 'locations')`.
+    pub fn locations_by_ids(&self, ids: Option<&Value>) -> Vec<&Location> {
+        items_by_ids(&self.locations, ids, |l| l.id.as_ref())
+    }
+}
+
+/// Entries of a top-level entity list with their JSON paths. The SDK reads
+/// `data[name] || []`; a truthy non-array finds nothing.
+fn entity_list<'v>(
+    root: &'v Map<String, Value>,
+    name: &str,
+    issues: &mut Vec<Diagnostic>,
+) -> Vec<(String, &'v Value)> {
+    match root.get(name) {
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| (format!("{name}[{i}]"), v))
+            .collect(),
+        Some(other) if js::truthy(Some(other)) => {
+            issues.push(Diagnostic::ConfigShape {
+                path: name.to_owned(),
+                message: format!(
+                    "expected an array, found {}; read as empty",
+                    json_type(other)
+                ),
+            });
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn object_entities<'v>(
+    root: &'v Map<String, Value>,
+    name: &str,
+    issues: &mut Vec<Diagnostic>,
+) -> impl Iterator<Item = &'v Map<String, Value>> {
+    let mut objects = Vec::new();
+    for (path, value) in entity_list(root, name, issues) {
+        match value {
+            Value::Object(map) => objects.push(map),
+            other => issues.push(Diagnostic::ConfigShape {
+                path,
+                message: format!("expected an object, found {}; ignored", json_type(other)),
+            }),
+        }
+    }
+    objects.into_iter()
+}
+
+fn items_by_ids<'c, T>(
+    items: &'c [T],
+    ids: Option<&Value>,
+    id: impl Fn(&T) -> Option<&Value>,
+) -> Vec<&'c T> {
+    let Some(Value::Array(ids)) = ids else {
+        return Vec::new();
+    };
+    items
+        .iter()
+        .filter(|item| {
+            ids.iter()
+                .any(|wanted| js::strict_equals(Some(wanted), id(item)))
+        })
+        .collect()
+}
+
+/// `settings.matching_options.audiences` as the audience gate reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AudienceMatching {
+    /// Exactly the string `"all"`: every checked audience must match.
+    All,
+    /// Anything else (`"any"`, absent, another value): one match suffices.
+    Any,
+    /// `settings` or `settings.matching_options` is `null`/absent: the SDK
+    /// throws a `TypeError` when it checks audiences.
+    Missing,
+}
+
+/// One experience (`ConfigExperience`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Experience {
+    /// `id` (hashed as `id.toString()`, compared through `String()`).
+    pub id: Option<Value>,
+    /// `key` (the `run_experience` lookup key, compared through `String()`).
+    pub key: Option<Value>,
+    /// `name`.
+    pub name: Option<Value>,
+    /// `environment` (compared with `===` when truthy).
+    pub environment: Option<Value>,
+    /// `version` (`Number(version) > 11` selects the anchored layout).
+    pub version: Option<Value>,
+    /// `locations`: location ids (strict `===` against `locations[].id`).
+    pub locations: Option<Value>,
+    /// `site_area`: a rule set, used when `locations` is empty or absent.
+    pub site_area: Option<Value>,
+    /// `audiences`: audience **and** segment ids.
+    pub audiences: Option<Value>,
+    /// `settings`.
+    pub settings: Option<Value>,
+    /// `variations`.
+    pub variations: Variations,
+}
+
+impl Experience {
+    fn read(value: &Value, path: &str, issues: &mut Vec<Diagnostic>) -> Experience {
+        let Value::Object(map) = value else {
+            // A truthy primitive or array: every property reads undefined.
+            issues.push(Diagnostic::ConfigShape {
+                path: path.to_owned(),
+                message: format!("expected an object, found {}", json_type(value)),
+            });
+            return Experience::default();
+        };
+        let variations = match map.get("variations") {
+            Some(Value::Array(items)) => Variations::List(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        if !v.is_object() {
+                            issues.push(Diagnostic::ConfigShape {
+                                path: format!("{path}.variations[{i}]"),
+                                message: format!("expected an object, found {}", json_type(v)),
+                            });
+                        }
+                        Variation::read(v)
+                    })
+                    .collect(),
+            ),
+            None => Variations::Absent,
+            Some(other) => {
+                issues.push(Diagnostic::ConfigShape {
+                    path: format!("{path}.variations"),
+                    message: format!("expected an array, found {}", json_type(other)),
+                });
+                Variations::NotAList(other.clone())
+            }
+        };
+        Experience {
+            id: field(map, "id"),
+            key: field(map, "key"),
+            name: field(map, "name"),
+            environment: field(map, "environment"),
+            version: field(map, "version"),
+            locations: field(map, "locations"),
+            site_area: field(map, "site_area"),
+            audiences: field(map, "audiences"),
+            settings: field(map, "settings"),
+            variations,
+        }
+    }
+
+    /// `experience.id.toString()`: the hash prefix and store key. `None` when
+    /// the id is `null` or absent (JavaScript throws there).
+    pub fn id_string(&self) -> Option<String> {
+        match &self.id {
+            None | Some(Value::Null) => None,
+            Some(id) => Some(js::to_string(Some(id)).into_owned()),
+        }
+    }
+
+    /// The bucketing layout `version` selects.
+    pub fn layout(&self) -> Layout {
+        Layout::for_version(self.version.as_ref())
+    }
+
+    /// `settings.matching_options.audiences`.
+    pub fn audience_matching(&self) -> AudienceMatching {
+        let options = js::get(self.settings.as_ref(), "matching_options");
+        if js::is_nullish(self.settings.as_ref()) || js::is_nullish(options) {
+            return AudienceMatching::Missing;
+        }
+        match js::get(options, "audiences") {
+            Some(Value::String(s)) if s == "all" => AudienceMatching::All,
+            _ => AudienceMatching::Any,
+        }
+    }
+
+    /// Whether `environment` lets the experience run in `environment`: a falsy
+    /// `environment` always does; otherwise it must be the same string.
+    pub fn runs_in(&self, environment: &str) -> bool {
+        if !js::truthy(self.environment.as_ref()) {
+            return true;
+        }
+        matches!(&self.environment, Some(Value::String(e)) if e == environment)
+    }
+}
+
+/// `experience.variations`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Variations {
+    /// Absent.
+    #[default]
+    Absent,
+    /// An array (each entry read as a [`Variation`], in config order).
+    List(Vec<Variation>),
+    /// Present but not an array (including `null`).
+    NotAList(Value),
+}
+
+impl Variations {
+    /// The entries (empty unless a list).
+    pub fn as_slice(&self) -> &[Variation] {
+        match self {
+            Variations::List(items) => items,
+            Variations::Absent | Variations::NotAList(_) => &[],
+        }
+    }
+
+    /// `experience.variations && experience.variations.length`: whether the
+    /// SDK goes on to bucket.
+    pub fn is_present_and_non_empty(&self) -> bool {
+        match self {
+            Variations::Absent => false,
+            Variations::List(items) => !items.is_empty(),
+            Variations::NotAList(v) => {
+                js::truthy(Some(v))
+                    && match v {
+                        Value::String(s) => !s.is_empty(),
+                        other => js::truthy(js::get(Some(other), "length")),
+                    }
+            }
+        }
+    }
+}
+
+/// One variation (`ExperienceVariationConfig`), with the raw object kept for
+/// what later stages read (`changes`, extra fields).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Variation {
+    /// `id` (must be a JSON string to be found after bucketing).
+    pub id: Option<Value>,
+    /// `key`.
+    pub key: Option<Value>,
+    /// `name`.
+    pub name: Option<Value>,
+    /// `status` (`"running"`, `"stopped"`).
+    pub status: Option<Value>,
+    /// `traffic_allocation`, in percent.
+    pub traffic_allocation: Option<Value>,
+    /// The whole entry as it appears in the config.
+    pub raw: Value,
+}
+
+impl Variation {
+    fn read(value: &Value) -> Variation {
+        let get = |name: &str| {
+            if value.is_object() {
+                js::get(Some(value), name).cloned()
+            } else {
+                None
+            }
+        };
+        Variation {
+            id: get("id"),
+            key: get("key"),
+            name: get("name"),
+            status: get("status"),
+            traffic_allocation: get("traffic_allocation"),
+            raw: value.clone(),
+        }
+    }
+
+    /// The variation as the bucketing layouts see it.
+    pub fn arm(&self) -> Arm<'_> {
+        Arm {
+            id: self.id.as_ref(),
+            traffic_allocation: self.traffic_allocation.as_ref(),
+            status: self.status.as_ref(),
+        }
+    }
+}
+
+/// One audience (`ConfigAudience`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Audience {
+    /// `id`.
+    pub id: Option<Value>,
+    /// `key`.
+    pub key: Option<Value>,
+    /// `type`: `"permanent"` or `"transient"`.
+    pub kind: Option<Value>,
+    /// `rules`: a rule set (audiences with falsy rules never match).
+    pub rules: Option<Value>,
+}
+
+impl Audience {
+    fn read(map: &Map<String, Value>) -> Audience {
+        Audience {
+            id: field(map, "id"),
+            key: field(map, "key"),
+            kind: field(map, "type"),
+            rules: field(map, "rules"),
+        }
+    }
+
+    /// `type === 'permanent'`.
+    pub fn is_permanent(&self) -> bool {
+        matches!(&self.kind, Some(Value::String(s)) if s == "permanent")
+    }
+}
+
+/// One segment (`ConfigSegment`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Segment {
+    /// `id`.
+    pub id: Option<Value>,
+    /// `key`.
+    pub key: Option<Value>,
+    /// `rules`.
+    pub rules: Option<Value>,
+}
+
+impl Segment {
+    fn read(map: &Map<String, Value>) -> Segment {
+        Segment {
+            id: field(map, "id"),
+            key: field(map, "key"),
+            rules: field(map, "rules"),
+        }
+    }
+}
+
+/// One location (`ConfigLocation`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Location {
+    /// `id`.
+    pub id: Option<Value>,
+    /// `key`.
+    pub key: Option<Value>,
+    /// `rules`: a rule set (locations with falsy rules never match).
+    pub rules: Option<Value>,
+}
+
+impl Location {
+    fn read(map: &Map<String, Value>) -> Location {
+        Location {
+            id: field(map, "id"),
+            key: field(map, "key"),
+            rules: field(map, "rules"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn non_object_roots_are_errors() {
+        assert!(matches!(
+            ProjectConfig::from_value(&json!([])),
+            Err(ConfigError::NotAnObject { found: "array" })
+        ));
+        assert!(matches!(
+            ProjectConfig::from_json_str("{"),
+            Err(ConfigError::Json(_))
+        ));
+        assert!(ProjectConfig::from_value(&json!({})).is_ok());
+    }
+
+    #[test]
+    fn lookups_follow_js_comparisons() {
+        let config = ProjectConfig::from_value(&json!({
+            "experiences": [null, {"id": 7, "key": 123}, {"id": "8"}, {"id": "9", "key": "k"}],
+            "audiences": [{"id": "1"}, {"id": 2}, null, {"id": "3"}]
+        }))
+        .unwrap();
+        assert_eq!(config.experiences.len(), 3);
+        assert_eq!(
+            config.experience_by_key("123").and_then(|e| e.id.clone()),
+            Some(json!(7))
+        );
+        assert_eq!(
+            config
+                .experience_by_key("undefined")
+                .and_then(|e| e.id.clone()),
+            Some(json!("8"))
+        );
+        assert_eq!(
+            config.experience_by_id("7").and_then(|e| e.key.clone()),
+            Some(json!(123))
+        );
+        // Strict id matching, config order.
+        let ids = json!(["3", "2", "1"]);
+        let found: Vec<_> = config
+            .audiences_by_ids(Some(&ids))
+            .iter()
+            .map(|a| a.id.clone())
+            .collect();
+        assert_eq!(found, [Some(json!("1")), Some(json!("3"))]);
+        assert!(config.audiences_by_ids(Some(&json!("1"))).is_empty());
+        assert_eq!(config.issues.len(), 1, "{:?}", config.issues);
+    }
+
+    #[test]
+    fn audience_matching_options() {
+        let e = |settings: Value| Experience {
+            settings: Some(settings),
+            ..Experience::default()
+        };
+        assert_eq!(
+            e(json!({"matching_options": {"audiences": "all"}})).audience_matching(),
+            AudienceMatching::All
+        );
+        assert_eq!(
+            e(json!({"matching_options": {"audiences": "ALL"}})).audience_matching(),
+            AudienceMatching::Any
+        );
+        assert_eq!(
+            e(json!({"matching_options": "x"})).audience_matching(),
+            AudienceMatching::Any
+        );
+        assert_eq!(e(json!({})).audience_matching(), AudienceMatching::Missing);
+        assert_eq!(
+            e(json!(null)).audience_matching(),
+            AudienceMatching::Missing
+        );
+        assert_eq!(e(json!("x")).audience_matching(), AudienceMatching::Missing);
+        assert_eq!(
+            Experience::default().audience_matching(),
+            AudienceMatching::Missing
+        );
+    }
+
+    #[test]
+    fn environment_is_strict_when_truthy() {
+        let e = |env: Option<Value>| Experience {
+            environment: env,
+            ..Experience::default()
+        };
+        assert!(e(None).runs_in("staging"));
+        assert!(e(Some(json!(""))).runs_in("staging"));
+        assert!(e(Some(json!("staging"))).runs_in("staging"));
+        assert!(!e(Some(json!("Staging"))).runs_in("staging"));
+        assert!(!e(Some(json!(5))).runs_in("5"));
+    }
+
+    #[test]
+    fn variations_presence_follows_length_truthiness() {
+        assert!(!Variations::Absent.is_present_and_non_empty());
+        assert!(!Variations::List(vec![]).is_present_and_non_empty());
+        assert!(Variations::NotAList(json!("abc")).is_present_and_non_empty());
+        assert!(Variations::NotAList(json!({"length": 2})).is_present_and_non_empty());
+        assert!(!Variations::NotAList(json!({"a": 1})).is_present_and_non_empty());
+        assert!(!Variations::NotAList(json!(null)).is_present_and_non_empty());
+    }
+}

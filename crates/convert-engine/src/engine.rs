@@ -1,0 +1,76 @@
+//! The engine: SDK-instance settings plus the entry points.
+
+use serde_json::Value;
+
+use crate::bucketing::BucketingOptions;
+use crate::config::ProjectConfig;
+use crate::experience::{self, Decision, RunOptions};
+use crate::rule::{RuleEvaluation, RuleEvaluator, RuleOptions};
+use crate::visitor::Visitor;
+
+/// The JS SDK's default environment.
+pub const DEFAULT_ENVIRONMENT: &str = "staging";
+
+/// What an SDK instance is configured with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Settings {
+    /// The SDK environment (`config.environment`, default `"staging"`);
+    /// experiences that name another environment do not run.
+    pub environment: String,
+    /// Hash seed, bucket space and hash input.
+    pub bucketing: BucketingOptions,
+    /// Rule evaluation (the regex work budget).
+    pub rules: RuleOptions,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            environment: DEFAULT_ENVIRONMENT.to_owned(),
+            bucketing: BucketingOptions::default(),
+            rules: RuleOptions::default(),
+        }
+    }
+}
+
+/// The reference engine. Stateless apart from its [`Settings`]: every method
+/// takes the config and visitor it works on, so one engine serves any number
+/// of projects and threads.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Engine {
+    settings: Settings,
+}
+
+impl Engine {
+    /// An engine with `settings`.
+    pub fn new(settings: Settings) -> Engine {
+        Engine { settings }
+    }
+
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        &self.settings
+    }
+
+    /// Decides the variation of `key` for `visitor` (see [`experience`]).
+    pub fn run_experience(
+        &self,
+        config: &ProjectConfig,
+        visitor: &Visitor,
+        key: &str,
+        options: &RunOptions<'_>,
+    ) -> Decision {
+        experience::run_experience(&self.settings, config, visitor, key, options)
+    }
+
+    /// Matches `rule_set` against `data` (see [`crate::rule`]).
+    pub fn evaluate_rule(&self, rule_set: &Value, data: &Value) -> RuleEvaluation {
+        let mut evaluator = RuleEvaluator::new(self.settings.rules);
+        let mut diagnostics = Vec::new();
+        let outcome = evaluator.evaluate(rule_set, data, "", &mut diagnostics);
+        RuleEvaluation {
+            outcome,
+            diagnostics,
+        }
+    }
+}

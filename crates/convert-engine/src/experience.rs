@@ -1,0 +1,454 @@
+//! `run_experience` for one experience key: the JS SDK's gates in their order,
+//! then bucketing, then the variation lookup, with the reason for the outcome.
+//!
+//! The pipeline (`spec/experience.md`; `Context.runExperience` →
+//! `DataManager.matchRulesByField` → `_retrieveBucketing` in
+//! convertcom/javascript-sdk):
+//!
+//! 1. empty visitor id → [`Reason::VisitorIdMissing`];
+//! 2. experience by key (`String()` compare, first match) →
+//!    [`Reason::ExperienceNotFound`];
+//! 3. archived (`String()` compare) → [`Reason::ExperienceArchived`];
+//! 4. environment (strict when the experience names one) →
+//!    [`Reason::EnvironmentMismatch`];
+//! 5. locations / `site_area` against the location attributes (absent
+//!    attributes fail) → [`Reason::LocationMismatch`];
+//! 6. audiences (ANY/ALL) against the merged visitor properties →
+//!    [`Reason::AudienceMismatch`];
+//! 7. segments attached through `audiences`, against the stored
+//!    `customSegments` → [`Reason::SegmentMismatch`];
+//! 8. no variations → [`Reason::NoVariations`];
+//! 9. bucketing (packed or anchored per `Number(version) > 11`) →
+//!    [`Reason::VariationNotDecided`];
+//! 10. variation lookup by strict string id → [`Reason::VariationNotFound`];
+//!     otherwise [`Reason::Resolved`].
+//!
+//! Stored visitor state enters through [`Visitor`]: today its stored
+//! segments (the segment gate, and the properties audience rules see). Sticky
+//! bucketing, permanent audiences, forced variations and mutual exclusion
+//! read further fields of that state at the marked steps.
+
+use serde_json::{Map, Value};
+
+use crate::bucketing::{self, Arm, Layout};
+use crate::config::{ArchivedExperiences, AudienceMatching, Experience, ProjectConfig, Variations};
+use crate::diagnostics::{Diagnostic, JsThrowSite, Reason};
+use crate::engine::Settings;
+use crate::js;
+use crate::rule::{RuleEvaluator, RuleOutcome};
+use crate::visitor::Visitor;
+
+/// The location attributes of a call.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum LocationAttributes<'a> {
+    /// None given: the location gate fails for every experience, even one
+    /// without location restrictions (as in the JS SDK).
+    #[default]
+    Absent,
+    /// `ignoreLocationProperties: true`: the location gate passes.
+    Ignore,
+    /// `locationProperties`: matched by the experience's locations or
+    /// `site_area`.
+    Properties(&'a Map<String, Value>),
+}
+
+/// Per-call options (`BucketingAttributes`).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct RunOptions<'a> {
+    /// Location attributes.
+    pub location: LocationAttributes<'a>,
+    /// `visitorProperties` of this call, merged over the context's.
+    pub visitor_properties: Option<&'a Map<String, Value>>,
+    /// `environment` of this call; `None` or empty means the SDK's.
+    pub environment: Option<&'a str>,
+}
+
+/// The variation a decision selected.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelectedVariation {
+    /// The variation id.
+    pub id: String,
+    /// The variation's `key` as in config (`None` when absent).
+    pub key: Option<Value>,
+    /// The whole variation object from config (`changes`, extra fields).
+    pub raw: Value,
+}
+
+impl SelectedVariation {
+    /// The key as a string: a JSON string as is, another non-null value
+    /// through `String()`, `None` for `null` or absent.
+    pub fn key_string(&self) -> Option<String> {
+        match &self.key {
+            None | Some(Value::Null) => None,
+            Some(key) => Some(js::to_string(Some(key)).into_owned()),
+        }
+    }
+}
+
+/// The outcome of `run_experience`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// Why: [`Reason::Resolved`], or the first gate that failed.
+    pub reason: Reason,
+    /// The selected variation (only when `reason` is `Resolved`).
+    pub variation: Option<SelectedVariation>,
+    /// `experience.id.toString()` of the experience the key found.
+    pub experience_id: Option<String>,
+    /// The visitor's bucket value, when bucketing ran.
+    pub bucket_value: Option<u32>,
+    /// The layout bucketing used, when it ran.
+    pub layout: Option<Layout>,
+    /// What was observed on the way.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Decision {
+    fn new(reason: Reason) -> Decision {
+        Decision {
+            reason,
+            variation: None,
+            experience_id: None,
+            bucket_value: None,
+            layout: None,
+            diagnostics: Vec::new(),
+        }
+    }
+}
+
+/// One run of the pipeline.
+struct Run<'a> {
+    config: &'a ProjectConfig,
+    settings: &'a Settings,
+    rules: RuleEvaluator,
+    decision: Decision,
+}
+
+impl Run<'_> {
+    fn finish(mut self, reason: Reason) -> Decision {
+        self.decision.reason = reason;
+        self.decision
+    }
+
+    fn diagnose(&mut self, diagnostic: Diagnostic) {
+        self.decision.diagnostics.push(diagnostic);
+    }
+
+    fn evaluate(&mut self, rule_set: &Value, data: &Value, path: &str) -> RuleOutcome {
+        let outcome = self
+            .rules
+            .evaluate(rule_set, data, path, &mut self.decision.diagnostics);
+        if let RuleOutcome::Value(value) = &outcome {
+            let diagnostic = match outcome.rule_error() {
+                Some(error) => Diagnostic::RuleError {
+                    error: error.as_str().to_owned(),
+                    path: path.to_owned(),
+                },
+                None => Diagnostic::NonBooleanRuleResult {
+                    value: value.to_string(),
+                    path: path.to_owned(),
+                },
+            };
+            self.diagnose(diagnostic);
+        }
+        outcome
+    }
+
+    /// Step 5: `true` when the location gate passes.
+    fn location_gate(&mut self, experience: &Experience, location: LocationAttributes<'_>) -> bool {
+        let properties = match location {
+            LocationAttributes::Ignore => return true,
+            LocationAttributes::Absent => return false,
+            LocationAttributes::Properties(properties) => Value::Object(properties.clone()),
+        };
+        if js::array_not_empty(experience.locations.as_ref()) {
+            let locations = self.config.locations_by_ids(experience.locations.as_ref());
+            if locations.is_empty() {
+                return false;
+            }
+            let mut matched = 0usize;
+            let mut rule_error = false;
+            for location in locations {
+                let Some(rules) = location.rules.as_ref().filter(|r| js::truthy(Some(r))) else {
+                    continue;
+                };
+                let path = format!(
+                    "locations[id={}].rules",
+                    js::to_string(location.id.as_ref())
+                );
+                match self.evaluate(rules, &properties, &path) {
+                    RuleOutcome::Matched => matched += 1,
+                    RuleOutcome::NotMatched | RuleOutcome::Threw(_) => {}
+                    outcome @ RuleOutcome::Value(_) => {
+                        // Any result other than `false` is collected; a
+                        // RuleError among them is returned by the SDK.
+                        rule_error |= outcome.rule_error().is_some();
+                        matched += 1;
+                    }
+                }
+            }
+            return !rule_error && matched > 0;
+        }
+        if let Some(site_area) = experience
+            .site_area
+            .as_ref()
+            .filter(|s| js::truthy(Some(s)))
+        {
+            let outcome = self.evaluate(site_area, &properties, "site_area");
+            return outcome.rule_error().is_none() && outcome.is_truthy();
+        }
+        true
+    }
+
+    /// Step 6: `Some(true)` when the audience gate passes, `None` when an
+    /// audience evaluated to a `RuleError` (the SDK returns it at once).
+    fn audience_gate(
+        &mut self,
+        experience: &Experience,
+        properties: &Value,
+        is_bucketed: bool,
+    ) -> Option<bool> {
+        if !js::array_not_empty(experience.audiences.as_ref()) {
+            return Some(true);
+        }
+        let to_check: Vec<_> = self
+            .config
+            .audiences_by_ids(experience.audiences.as_ref())
+            .into_iter()
+            .filter(|audience| !(is_bucketed && audience.is_permanent()))
+            .collect();
+        if to_check.is_empty() {
+            return Some(true);
+        }
+        let mut matched = 0usize;
+        let mut rule_error = false;
+        for audience in &to_check {
+            let Some(rules) = audience.rules.as_ref().filter(|r| js::truthy(Some(r))) else {
+                continue;
+            };
+            let path = format!(
+                "audiences[id={}].rules",
+                js::to_string(audience.id.as_ref())
+            );
+            match self.evaluate(rules, properties, &path) {
+                RuleOutcome::Matched => matched += 1,
+                RuleOutcome::NotMatched | RuleOutcome::Threw(_) => {}
+                outcome @ RuleOutcome::Value(_) => {
+                    rule_error |= outcome.rule_error().is_some();
+                    matched += 1;
+                }
+            }
+        }
+        if rule_error {
+            return None;
+        }
+        Some(match experience.audience_matching() {
+            AudienceMatching::All => matched == to_check.len(),
+            AudienceMatching::Any => matched > 0,
+            AudienceMatching::Missing => {
+                self.diagnose(Diagnostic::JsWouldThrow {
+                    site: JsThrowSite::MatchingOptionsMissing,
+                    path: "settings.matching_options".into(),
+                });
+                matched > 0
+            }
+        })
+    }
+
+    /// Step 7: `true` when the segment gate passes.
+    fn segment_gate(&mut self, experience: &Experience, visitor: &Visitor) -> bool {
+        let segments = self.config.segments_by_ids(experience.audiences.as_ref());
+        if segments.is_empty() {
+            return true;
+        }
+        let stored = visitor.state().custom_segments();
+        let contains = |id: &Value| -> Option<bool> {
+            match stored {
+                None => Some(false),
+                Some(Value::Array(ids)) => {
+                    Some(ids.iter().any(|s| js::same_value_zero(Some(s), Some(id))))
+                }
+                // String.prototype.includes: a substring test on String(id).
+                Some(Value::String(s)) => Some(s.contains(js::to_string(Some(id)).as_ref())),
+                Some(_) => None,
+            }
+        };
+        let mut matched = false;
+        for segment in segments {
+            let Some(id) = segment.id.as_ref().filter(|id| js::truthy(Some(id))) else {
+                continue;
+            };
+            match contains(id) {
+                Some(found) => matched |= found,
+                None => {
+                    self.diagnose(Diagnostic::JsWouldThrow {
+                        site: JsThrowSite::CustomSegmentsNotList,
+                        path: "visitor.segments.customSegments".into(),
+                    });
+                    return false;
+                }
+            }
+        }
+        matched
+    }
+
+    /// Step 10: `retrieveVariation(experience.id, selected)` — the first
+    /// experience whose `String(id)` equals this one's, then its first
+    /// variation whose `id === selected`.
+    fn lookup_variation(
+        &mut self,
+        experience: &Experience,
+        selected: &str,
+    ) -> Option<SelectedVariation> {
+        let id = js::to_string(experience.id.as_ref());
+        let owner = self.config.experience_by_id(&id)?;
+        let variations = match &owner.variations {
+            Variations::List(items) => items,
+            _ => {
+                self.diagnose(Diagnostic::JsWouldThrow {
+                    site: JsThrowSite::VariationLookup,
+                    path: "variations".into(),
+                });
+                return None;
+            }
+        };
+        for (index, variation) in variations.iter().enumerate() {
+            if variation.raw.is_null() {
+                self.diagnose(Diagnostic::JsWouldThrow {
+                    site: JsThrowSite::VariationLookup,
+                    path: format!("variations[{index}]"),
+                });
+                return None;
+            }
+            if matches!(&variation.id, Some(Value::String(s)) if s == selected) {
+                return Some(SelectedVariation {
+                    id: selected.to_owned(),
+                    key: variation.key.clone(),
+                    raw: variation.raw.clone(),
+                });
+            }
+        }
+        None
+    }
+}
+
+/// Runs the experience `key` for `visitor` under `settings`.
+pub fn run_experience(
+    settings: &Settings,
+    config: &ProjectConfig,
+    visitor: &Visitor,
+    key: &str,
+    options: &RunOptions<'_>,
+) -> Decision {
+    let mut run = Run {
+        config,
+        settings,
+        rules: RuleEvaluator::new(settings.rules),
+        decision: Decision::new(Reason::Resolved),
+    };
+    // 1. Context.runExperience: no visitor id.
+    if visitor.id().is_empty() {
+        return run.finish(Reason::VisitorIdMissing);
+    }
+    // 2. Lookup by key.
+    let Some(experience) = config.experience_by_key(key) else {
+        return run.finish(Reason::ExperienceNotFound);
+    };
+    run.decision.experience_id = experience.id_string();
+    // 3. Archived: the first String-equal archived id, if truthy.
+    match &config.archived_experiences {
+        ArchivedExperiences::List(ids) => {
+            let id = js::to_string(experience.id.as_ref());
+            let archived = ids
+                .iter()
+                .find(|archived| js::to_string(Some(archived)) == id)
+                .is_some_and(|archived| js::truthy(Some(archived)));
+            if archived {
+                return run.finish(Reason::ExperienceArchived);
+            }
+        }
+        ArchivedExperiences::NotAList(_) => run.diagnose(Diagnostic::JsWouldThrow {
+            site: JsThrowSite::ArchivedNotArray,
+            path: "archived_experiences".into(),
+        }),
+    }
+    // 4. Environment.
+    let environment = options
+        .environment
+        .filter(|e| !e.is_empty())
+        .unwrap_or(&run.settings.environment);
+    if !experience.runs_in(environment) {
+        return run.finish(Reason::EnvironmentMismatch);
+    }
+    // Sticky pre-check (`experience.id.toString()` throws on a nullish id).
+    // Stored bucketing is not modelled yet, so the visitor is never
+    // "bucketed" here; permanent audiences are therefore always checked.
+    if experience.id_string().is_none() {
+        run.diagnose(Diagnostic::JsWouldThrow {
+            site: JsThrowSite::ExperienceIdNullish,
+            path: "id".into(),
+        });
+    }
+    let is_bucketed = false;
+    // 5. Locations / site_area.
+    if !run.location_gate(experience, options.location) {
+        return run.finish(Reason::LocationMismatch);
+    }
+    // 6. Audiences, 7. segments.
+    let properties = Value::Object(visitor.merged_properties(options.visitor_properties));
+    let Some(audiences_matched) = run.audience_gate(experience, &properties, is_bucketed) else {
+        return run.finish(Reason::AudienceMismatch);
+    };
+    let segments_matched = run.segment_gate(experience, visitor);
+    if !audiences_matched {
+        return run.finish(Reason::AudienceMismatch);
+    }
+    if !segments_matched {
+        return run.finish(Reason::SegmentMismatch);
+    }
+    // 8. Variations.
+    if !experience.variations.is_present_and_non_empty() {
+        return run.finish(Reason::NoVariations);
+    }
+    if let Variations::NotAList(_) = experience.variations {
+        run.diagnose(Diagnostic::JsWouldThrow {
+            site: JsThrowSite::VariationsNotArray,
+            path: "variations".into(),
+        });
+        return run.finish(Reason::NoVariations);
+    }
+    // _retrieveBucketing: a falsy id returns null.
+    if !js::truthy(experience.id.as_ref()) {
+        return run.finish(Reason::VariationNotFound);
+    }
+    let experience_id = js::to_string(experience.id.as_ref()).into_owned();
+    // (Forced and stored variations are consulted here once visitor state
+    // carries them.)
+    // 9. Bucketing.
+    let arms: Vec<Arm<'_>> = experience
+        .variations
+        .as_slice()
+        .iter()
+        .map(|v| v.arm())
+        .collect();
+    let layout = experience.layout();
+    let selection = bucketing::bucket(
+        &experience_id,
+        visitor.id(),
+        &arms,
+        layout,
+        &run.settings.bucketing,
+    );
+    run.decision.bucket_value = Some(selection.value);
+    run.decision.layout = Some(layout);
+    let Some(selected) = selection.variation_id else {
+        return run.finish(Reason::VariationNotDecided);
+    };
+    // 10. Variation lookup.
+    match run.lookup_variation(experience, &selected) {
+        Some(variation) => {
+            run.decision.variation = Some(variation);
+            run.finish(Reason::Resolved)
+        }
+        None => run.finish(Reason::VariationNotFound),
+    }
+}

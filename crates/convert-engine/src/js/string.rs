@@ -1,0 +1,152 @@
+//! Strings: `String(x)`, `toLowerCase`, whitespace, and code-unit ordering.
+
+use std::borrow::Cow;
+use std::cmp::Ordering;
+
+use serde_json::Value;
+
+use super::{number_to_string, number_value};
+
+/// `String(value)` for a JSON value or `undefined`: `"undefined"`, `"null"`,
+/// `"true"`/`"false"`, numbers by [`number_to_string`], strings unchanged,
+/// arrays as `Array.prototype.join(",")` (with `null` elements as empty
+/// strings, nested arrays recursively), and objects as `"[object Object]"`.
+pub fn to_string(value: Option<&Value>) -> Cow<'_, str> {
+    match value {
+        None => Cow::Borrowed("undefined"),
+        Some(Value::Null) => Cow::Borrowed("null"),
+        Some(Value::Bool(true)) => Cow::Borrowed("true"),
+        Some(Value::Bool(false)) => Cow::Borrowed("false"),
+        Some(Value::Number(n)) => Cow::Owned(number_to_string(number_value(n))),
+        Some(Value::String(s)) => Cow::Borrowed(s),
+        Some(Value::Array(items)) => {
+            let parts: Vec<Cow<'_, str>> = items
+                .iter()
+                .map(|item| match item {
+                    Value::Null => Cow::Borrowed(""),
+                    other => to_string(Some(other)),
+                })
+                .collect();
+            Cow::Owned(parts.join(","))
+        }
+        Some(Value::Object(_)) => Cow::Borrowed("[object Object]"),
+    }
+}
+
+/// `s.toLowerCase()`: full, locale-independent Unicode lower-casing,
+/// including the final-sigma rule and one-to-many mappings (`"İ"` → `"i̇"`).
+///
+/// Rust's `str::to_lowercase` implements the same algorithm; every code point
+/// lower-cases identically in node 20.20 (ICU 78.2, Unicode 17.0) and Rust
+/// 1.95. The two can differ only when their Unicode versions differ.
+pub fn to_lower_case(s: &str) -> String {
+    s.to_lowercase()
+}
+
+/// Compares two strings the way JavaScript's `<` does: by UTF-16 code units,
+/// so U+FF61 sorts *after* U+1F600 (whose first unit is a surrogate, 0xD83D).
+pub fn compare_utf16(a: &str, b: &str) -> Ordering {
+    a.encode_utf16().cmp(b.encode_utf16())
+}
+
+/// The code points JavaScript's `\s`, `String.prototype.trim` and
+/// `StringToNumber` treat as white space (`WhiteSpace` and `LineTerminator`).
+pub fn is_whitespace(c: char) -> bool {
+    matches!(
+        c,
+        '\u{0009}'
+            | '\u{000A}'
+            | '\u{000B}'
+            | '\u{000C}'
+            | '\u{000D}'
+            | '\u{0020}'
+            | '\u{00A0}'
+            | '\u{1680}'
+            | '\u{2000}'
+            ..='\u{200A}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202F}'
+                | '\u{205F}'
+                | '\u{3000}'
+                | '\u{FEFF}'
+    )
+}
+
+/// `s.trim()`.
+pub fn trim(s: &str) -> &str {
+    s.trim_matches(is_whitespace)
+}
+
+/// The JS SDK's `camelCase(input)` (`packages/utils/src/string-utils.ts`):
+/// every ASCII word character that starts the string, starts a word (after a
+/// non-word character) or is an upper-case ASCII letter is lower-cased when it
+/// is the very first character and upper-cased otherwise; then every run of
+/// white space is removed. `"get generic key value"` → `"getGenericKeyValue"`.
+pub fn camel_case(input: &str) -> String {
+    let is_word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    let mut out = String::with_capacity(input.len());
+    let mut previous: Option<char> = None;
+    for (index, c) in input.char_indices() {
+        let at_boundary = is_word(c) && !previous.is_some_and(is_word);
+        let replaced = (index == 0 && is_word(c)) || c.is_ascii_uppercase() || at_boundary;
+        if replaced {
+            if index == 0 {
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c.to_ascii_uppercase());
+            }
+        } else {
+            out.push(c);
+        }
+        previous = Some(c);
+    }
+    out.retain(|c| !is_whitespace(c));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn string_of_json_values() {
+        assert_eq!(to_string(None), "undefined");
+        assert_eq!(to_string(Some(&json!(null))), "null");
+        assert_eq!(to_string(Some(&json!(5.0))), "5");
+        assert_eq!(to_string(Some(&json!(0.5))), "0.5");
+        assert_eq!(
+            to_string(Some(&json!(["a", null, 1, ["b", "c"]]))),
+            "a,,1,b,c"
+        );
+        assert_eq!(to_string(Some(&json!({"a": 1}))), "[object Object]");
+        assert_eq!(to_string(Some(&json!([{}]))), "[object Object]");
+        assert_eq!(to_string(Some(&json!([]))), "");
+    }
+
+    #[test]
+    fn lower_case_is_full_unicode() {
+        // node: 'ΟΔΟΣ'.toLowerCase() === 'οδος', 'İ'.toLowerCase().length === 2
+        assert_eq!(to_lower_case("ΟΔΟΣ"), "οδος");
+        assert_eq!(to_lower_case("İ"), "i\u{307}");
+        assert_eq!(to_lower_case("ÀB"), "àb");
+    }
+
+    #[test]
+    fn utf16_order_differs_from_code_point_order() {
+        assert_eq!(compare_utf16("\u{FF61}", "\u{1F600}"), Ordering::Greater);
+        assert_eq!("\u{FF61}".cmp("\u{1F600}"), Ordering::Less);
+        assert_eq!(compare_utf16("a", "b"), Ordering::Less);
+        assert_eq!(compare_utf16("ab", "a"), Ordering::Greater);
+    }
+
+    #[test]
+    fn camel_case_matches_the_sdk_helper() {
+        assert_eq!(camel_case("get generic key value"), "getGenericKeyValue");
+        assert_eq!(camel_case("get js condition"), "getJsCondition");
+        assert_eq!(camel_case("get cookie"), "getCookie");
+        assert_eq!(camel_case("Audience"), "audience");
+        assert_eq!(camel_case("get URL"), "getURL");
+    }
+}

@@ -1,0 +1,372 @@
+//! Rules: a rule set (`OR` → `AND` → `OR_WHEN` → rule items) matched against
+//! a data object, exactly as the JS SDK's `RuleManager.isRuleMatched` does.
+//!
+//! ```
+//! use convert_engine::rule::evaluate;
+//! use serde_json::json;
+//!
+//! let rule = json!({"OR": [{"AND": [{"OR_WHEN": [{
+//!     "rule_type": "generic_text_key_value", "key": "plan", "value": "PRO",
+//!     "matching": {"match_type": "equals", "negated": false}
+//! }]}]}]});
+//! assert!(evaluate(&rule, &json!({"plan": "pro"})).outcome.is_true());
+//! ```
+//!
+//! The result of a rule set is a JavaScript value, not always a boolean: the
+//! comparison `_returnNegationCheck` (an internal helper the SDK exposes as an
+//! operator by accident) can return the visitor's raw value, and the SDK's
+//! `RuleError` strings travel the same way. [`RuleOutcome`] keeps that value so
+//! each caller can interpret it the way the SDK does (`=== true` for the
+//! `rule` family and for locations, "not `false`" for audiences, truthiness
+//! for `site_area`).
+//!
+//! Sources: `packages/rules/src/rule-manager.ts` and
+//! `packages/utils/src/comparisons.ts` in convertcom/javascript-sdk. See
+//! `spec/rule.md`.
+
+mod item;
+pub mod numeric;
+pub mod ops;
+
+use std::collections::HashMap;
+use std::fmt;
+
+use convert_regex::{Budget, Regex};
+use serde_json::Value;
+
+pub use ops::{Operator, UnknownOperator};
+
+use crate::diagnostics::{Diagnostic, JsThrowSite};
+use crate::js;
+
+/// The SDK's `RuleError` values (`packages/enums/src/rule-error.ts`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RuleError {
+    /// `"convert.com_no_data_found"`.
+    NoDataFound,
+    /// `"convert.com_need_more_data"`.
+    NeedMoreData,
+}
+
+impl RuleError {
+    /// The string value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RuleError::NoDataFound => "convert.com_no_data_found",
+            RuleError::NeedMoreData => "convert.com_need_more_data",
+        }
+    }
+
+    /// The `RuleError` a string is, if any.
+    pub fn from_value(value: &Value) -> Option<RuleError> {
+        match value.as_str()? {
+            "convert.com_no_data_found" => Some(RuleError::NoDataFound),
+            "convert.com_need_more_data" => Some(RuleError::NeedMoreData),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a rule set (or one level of it) evaluates to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RuleOutcome {
+    /// `true`.
+    Matched,
+    /// `false`.
+    NotMatched,
+    /// Any other JavaScript value: a raw visitor value returned by
+    /// `_returnNegationCheck` (possibly a `RuleError` string). Never a JSON
+    /// boolean (those are [`RuleOutcome::Matched`] / [`RuleOutcome::NotMatched`]).
+    Value(Value),
+    /// JavaScript would throw a `TypeError` (a `null` rule set, block, item or
+    /// `matching`). Every caller treats this as not matched; see
+    /// [`JsThrowSite`].
+    Threw(JsThrowSite),
+}
+
+impl RuleOutcome {
+    fn from_bool(b: bool) -> RuleOutcome {
+        if b {
+            RuleOutcome::Matched
+        } else {
+            RuleOutcome::NotMatched
+        }
+    }
+
+    fn from_value(value: &Value) -> RuleOutcome {
+        match value {
+            Value::Bool(b) => RuleOutcome::from_bool(*b),
+            other => RuleOutcome::Value(other.clone()),
+        }
+    }
+
+    /// `result === true`: what the `rule` family reports as `matched`, and
+    /// what a location needs to count as activated.
+    pub fn is_true(&self) -> bool {
+        matches!(self, RuleOutcome::Matched)
+    }
+
+    /// `result === false`.
+    pub fn is_false(&self) -> bool {
+        matches!(self, RuleOutcome::NotMatched)
+    }
+
+    /// JavaScript truthiness of the result (`site_area` uses it). A throw is
+    /// not truthy.
+    pub fn is_truthy(&self) -> bool {
+        match self {
+            RuleOutcome::Matched => true,
+            RuleOutcome::NotMatched | RuleOutcome::Threw(_) => false,
+            RuleOutcome::Value(v) => js::truthy(Some(v)),
+        }
+    }
+
+    /// The `RuleError` the result is, if it is one.
+    pub fn rule_error(&self) -> Option<RuleError> {
+        match self {
+            RuleOutcome::Value(v) => RuleError::from_value(v),
+            _ => None,
+        }
+    }
+}
+
+/// Settings for rule evaluation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct RuleOptions {
+    /// The work budget of one `regexMatches` match.
+    pub regex_budget: Budget,
+}
+
+/// A rule set's outcome and what was observed while evaluating it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RuleEvaluation {
+    /// The outcome.
+    pub outcome: RuleOutcome,
+    /// Diagnostics (invalid items, unknown operators, regex trouble, throws).
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Evaluates `rule_set` against `data` with default options.
+pub fn evaluate(rule_set: &Value, data: &Value) -> RuleEvaluation {
+    let mut evaluator = RuleEvaluator::new(RuleOptions::default());
+    let mut diagnostics = Vec::new();
+    let outcome = evaluator.evaluate(rule_set, data, "", &mut diagnostics);
+    RuleEvaluation {
+        outcome,
+        diagnostics,
+    }
+}
+
+/// Evaluates rule sets, caching compiled regular expressions by pattern for
+/// its own lifetime (create one per decision, or keep one per thread).
+#[derive(Debug, Default)]
+pub struct RuleEvaluator {
+    options: RuleOptions,
+    regexes: HashMap<String, Result<Regex, String>>,
+}
+
+/// Where a rule item sits in its rule set, for diagnostics.
+#[derive(Clone, Copy, Debug)]
+struct ItemPath<'p> {
+    base: &'p str,
+    or: usize,
+    and: usize,
+    or_when: usize,
+}
+
+impl fmt::Display for ItemPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if !self.base.is_empty() {
+            write!(f, "{}.", self.base)?;
+        }
+        write!(
+            f,
+            "OR[{}].AND[{}].OR_WHEN[{}]",
+            self.or, self.and, self.or_when
+        )
+    }
+}
+
+/// The result of one level: a JS value, or "JavaScript threw" (which ends the
+/// whole rule set, as the exception leaves `isRuleMatched`).
+type Level = Result<RuleOutcome, (JsThrowSite, String)>;
+
+impl RuleEvaluator {
+    /// An evaluator with `options`.
+    pub fn new(options: RuleOptions) -> RuleEvaluator {
+        RuleEvaluator {
+            options,
+            regexes: HashMap::new(),
+        }
+    }
+
+    /// The options.
+    pub fn options(&self) -> &RuleOptions {
+        &self.options
+    }
+
+    /// `isRuleMatched(data, ruleSet)`. `path` names the rule set in
+    /// diagnostics (e.g. `audiences[0].rules`; empty for a bare rule).
+    pub fn evaluate(
+        &mut self,
+        rule_set: &Value,
+        data: &Value,
+        path: &str,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> RuleOutcome {
+        match self.rule_set(rule_set, data, path, diagnostics) {
+            Ok(outcome) => outcome,
+            Err((site, at)) => {
+                diagnostics.push(Diagnostic::JsWouldThrow { site, path: at });
+                RuleOutcome::Threw(site)
+            }
+        }
+    }
+
+    /// Top level: the first `AND` block that is `true` wins; otherwise the
+    /// last block's result unless it is `false`.
+    fn rule_set(
+        &mut self,
+        rule_set: &Value,
+        data: &Value,
+        path: &str,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Level {
+        let blocks = match own_list(rule_set, "OR") {
+            Ok(Some(blocks)) => blocks,
+            Ok(None) => return Ok(RuleOutcome::NotMatched),
+            Err(()) => return Err((JsThrowSite::RuleNullish, non_empty(path))),
+        };
+        let mut last = RuleOutcome::NotMatched;
+        for (or, block) in blocks.iter().enumerate() {
+            last = self.and_block(block, data, path, or, diagnostics)?;
+            if last.is_true() {
+                return Ok(last);
+            }
+        }
+        Ok(if last.is_false() {
+            RuleOutcome::NotMatched
+        } else {
+            last
+        })
+    }
+
+    /// `AND`: every `OR_WHEN` must be `true`; the first other result is
+    /// returned as is.
+    fn and_block(
+        &mut self,
+        block: &Value,
+        data: &Value,
+        path: &str,
+        or: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Level {
+        let groups = match own_list(block, "AND") {
+            Ok(Some(groups)) => groups,
+            Ok(None) => return Ok(RuleOutcome::NotMatched),
+            Err(()) => return Err((JsThrowSite::RuleNullish, join(path, &format!("OR[{or}]")))),
+        };
+        for (and, group) in groups.iter().enumerate() {
+            let result = self.or_when_block(group, data, path, or, and, diagnostics)?;
+            if !result.is_true() {
+                return Ok(result);
+            }
+        }
+        Ok(RuleOutcome::Matched)
+    }
+
+    /// `OR_WHEN`: the first `true` item wins; otherwise the last item's result
+    /// unless it is `false`.
+    fn or_when_block(
+        &mut self,
+        group: &Value,
+        data: &Value,
+        path: &str,
+        or: usize,
+        and: usize,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> Level {
+        let items = match own_list(group, "OR_WHEN") {
+            Ok(Some(items)) => items,
+            Ok(None) => return Ok(RuleOutcome::NotMatched),
+            Err(()) => {
+                return Err((
+                    JsThrowSite::RuleNullish,
+                    join(path, &format!("OR[{or}].AND[{and}]")),
+                ));
+            }
+        };
+        let mut last = RuleOutcome::NotMatched;
+        for (or_when, rule) in items.iter().enumerate() {
+            let at = ItemPath {
+                base: path,
+                or,
+                and,
+                or_when,
+            };
+            last = self.item(rule, data, at, diagnostics)?;
+            if last.is_true() {
+                return Ok(last);
+            }
+        }
+        Ok(if last.is_false() {
+            RuleOutcome::NotMatched
+        } else {
+            last
+        })
+    }
+
+    /// Compiles `pattern` (ignore-case, non-unicode), caching the result.
+    fn regex(&mut self, pattern: &str) -> &Result<Regex, String> {
+        self.regexes.entry(pattern.to_owned()).or_insert_with(|| {
+            // The struct update keeps this compiling if `Flags` gains fields.
+            #[allow(clippy::needless_update)]
+            let flags = convert_regex::Flags {
+                ignore_case: true,
+                ..convert_regex::Flags::default()
+            };
+            Regex::new(pattern, flags).map_err(|e| e.to_string())
+        })
+    }
+}
+
+/// `hasOwnProperty.call(value, key) && arrayNotEmpty(value[key])`: `Ok(Some)`
+/// with the list, `Ok(None)` when absent, empty or not an array, `Err` when
+/// `value` is `null` (JavaScript throws).
+fn own_list<'v>(value: &'v Value, key: &str) -> Result<Option<&'v Vec<Value>>, ()> {
+    if value.is_null() {
+        return Err(());
+    }
+    if !js::has_own(value, key) {
+        return Ok(None);
+    }
+    match js::get(Some(value), key) {
+        Some(Value::Array(items)) if !items.is_empty() => Ok(Some(items)),
+        _ => Ok(None),
+    }
+}
+
+fn join(base: &str, tail: &str) -> String {
+    if base.is_empty() {
+        tail.to_owned()
+    } else {
+        format!("{base}.{tail}")
+    }
+}
+
+fn non_empty(path: &str) -> String {
+    if path.is_empty() {
+        ".".to_owned()
+    } else {
+        path.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,273 @@
+//! The visitor: id, attributes and stored state, as the JS SDK's `Context`
+//! and its data store hold them.
+//!
+//! `createContext(visitorId, attributes)` splits the attributes: the *report
+//! segment* keys ([`REPORT_SEGMENT_KEYS`]: `country`, `browser`, `devices`,
+//! `source`, `campaign`, `visitorType`, `customSegments`) are written to the
+//! visitor's stored segments, the others stay on the context. Each decision
+//! then sees `deepMerge(storedSegments, deepMerge(contextProperties,
+//! callProperties))` ([`Visitor::merged_properties`]), and the segment gate
+//! reads the stored `customSegments`. So `customSegments` given as a visitor
+//! attribute feeds the segment gate.
+//!
+//! Sources: `packages/js-sdk/src/context.ts` (constructor,
+//! `getVisitorProperties`), `packages/segments/src/segments-manager.ts`
+//! (`putSegments`), `packages/data/src/data-manager.ts`
+//! (`filterReportSegments`, `putData`), `packages/utils/src/object-utils.ts`
+//! (`objectDeepMerge`).
+
+use serde_json::{Map, Value};
+
+use crate::js;
+
+/// The attribute keys the SDK stores as report segments (`SegmentsKeys`).
+pub const REPORT_SEGMENT_KEYS: &[&str] = &[
+    "country",
+    "browser",
+    "devices",
+    "source",
+    "campaign",
+    "visitorType",
+    "customSegments",
+];
+
+/// Whether `key` is a report segment key.
+pub fn is_report_segment_key(key: &str) -> bool {
+    REPORT_SEGMENT_KEYS.contains(&key)
+}
+
+/// What the SDK stores per visitor (`StoreData`) that decisions read.
+///
+/// Today that is the stored segments. Stored bucketing (sticky decisions),
+/// activated locations and triggered goals will join as fields; the type is
+/// `#[non_exhaustive]` so adding them is not a breaking change.
+#[derive(Clone, Debug, Default, PartialEq)]
+#[non_exhaustive]
+pub struct VisitorState {
+    /// `segments`: report segments (and, via `updateVisitorProperties`, any
+    /// other properties). The segment gate reads `segments.customSegments`.
+    pub segments: Map<String, Value>,
+}
+
+impl VisitorState {
+    /// An empty state (a visitor the SDK has not seen).
+    pub fn new() -> VisitorState {
+        VisitorState::default()
+    }
+
+    /// `putData(visitorId, {segments})`: deep-merges `segments` into the
+    /// stored segments.
+    pub fn put_segments(&mut self, segments: &Map<String, Value>) {
+        let current = std::mem::take(&mut self.segments);
+        self.segments = deep_merge(&[&Value::Object(current), &Value::Object(segments.clone())]);
+    }
+
+    /// The stored `segments.customSegments`, if any.
+    pub fn custom_segments(&self) -> Option<&Value> {
+        self.segments.get("customSegments")
+    }
+}
+
+/// A visitor with the attributes their context was created with.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Visitor {
+    id: String,
+    properties: Map<String, Value>,
+    state: VisitorState,
+}
+
+impl Visitor {
+    /// `createContext(id, attributes)` for a visitor with no stored state: the
+    /// report segment keys go to the stored segments, the rest become the
+    /// context's properties.
+    pub fn new(id: impl Into<String>, attributes: &Map<String, Value>) -> Visitor {
+        Visitor::with_state(id, attributes, VisitorState::default())
+    }
+
+    /// `createContext(id, attributes)` for a visitor whose stored state is
+    /// `state`.
+    pub fn with_state(
+        id: impl Into<String>,
+        attributes: &Map<String, Value>,
+        mut state: VisitorState,
+    ) -> Visitor {
+        let (segments, properties) = split_report_segments(attributes);
+        if !segments.is_empty() {
+            state.put_segments(&segments);
+        }
+        Visitor {
+            id: id.into(),
+            properties,
+            state,
+        }
+    }
+
+    /// The visitor id.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// The context's own (non-report) properties.
+    pub fn properties(&self) -> &Map<String, Value> {
+        &self.properties
+    }
+
+    /// The stored state.
+    pub fn state(&self) -> &VisitorState {
+        &self.state
+    }
+
+    /// The stored state, for updates.
+    pub fn state_mut(&mut self) -> &mut VisitorState {
+        &mut self.state
+    }
+
+    /// `getVisitorProperties(callProperties)`: what audience rules are matched
+    /// against — `deepMerge(storedSegments, deepMerge(contextProperties,
+    /// callProperties))`, or with the context properties alone when the call
+    /// gives none.
+    pub fn merged_properties(
+        &self,
+        call_properties: Option<&Map<String, Value>>,
+    ) -> Map<String, Value> {
+        let context = Value::Object(self.properties.clone());
+        let own = match call_properties {
+            Some(call) => Value::Object(deep_merge(&[&context, &Value::Object(call.clone())])),
+            None => context,
+        };
+        deep_merge(&[&Value::Object(self.state.segments.clone()), &own])
+    }
+}
+
+/// `filterReportSegments(attributes)`: `(report segments, other properties)`,
+/// each in the attributes' key order.
+pub fn split_report_segments(
+    attributes: &Map<String, Value>,
+) -> (Map<String, Value>, Map<String, Value>) {
+    let mut segments = Map::new();
+    let mut properties = Map::new();
+    for key in js::object_keys(attributes) {
+        if key == "__proto__" {
+            // `segments[key] = …` hits the prototype setter: never an own key.
+            continue;
+        }
+        let value = attributes.get(key).cloned().unwrap_or(Value::Null);
+        if is_report_segment_key(key) {
+            segments.insert(key.to_owned(), value);
+        } else {
+            properties.insert(key.to_owned(), value);
+        }
+    }
+    (segments, properties)
+}
+
+/// `objectDeepMerge(...objects)`: starting from `{}`, each object's keys (in
+/// `Object.keys` order) are merged in; later objects win. Two arrays become
+/// their union — the newer elements first, then the older, without duplicates
+/// (`new Set`: equal primitives collapse, objects never do); two objects
+/// (arrays included, when only one side is an array) merge recursively; any
+/// other value is overwritten. A `"__proto__"` key is dropped (in JavaScript
+/// the assignment sets the prototype instead of a property).
+pub fn deep_merge(objects: &[&Value]) -> Map<String, Value> {
+    let mut merged = Map::new();
+    for object in objects {
+        for key in js::own_keys(object) {
+            if key == "__proto__" {
+                // `prev[key] = …` hits the prototype setter: never an own key.
+                continue;
+            }
+            let Some(new) = js::get(Some(object), &key).cloned() else {
+                continue;
+            };
+            let value = match (merged.get(key.as_ref()), &new) {
+                (Some(Value::Array(old)), Value::Array(newer)) => Value::Array(union(newer, old)),
+                (
+                    Some(old @ (Value::Object(_) | Value::Array(_))),
+                    Value::Object(_) | Value::Array(_),
+                ) => Value::Object(deep_merge(&[old, &new])),
+                _ => new,
+            };
+            merged.insert(key.into_owned(), value);
+        }
+    }
+    merged
+}
+
+/// `[...new Set([...first, ...second])]`.
+fn union(first: &[Value], second: &[Value]) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::with_capacity(first.len() + second.len());
+    for item in first.iter().chain(second) {
+        let duplicate = match item {
+            Value::Array(_) | Value::Object(_) => false,
+            _ => out
+                .iter()
+                .any(|seen| js::same_value_zero(Some(seen), Some(item))),
+        };
+        if !duplicate {
+            out.push(item.clone());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn map(value: Value) -> Map<String, Value> {
+        match value {
+            Value::Object(map) => map,
+            _ => Map::new(),
+        }
+    }
+
+    #[test]
+    fn create_context_splits_report_segments() {
+        let attributes = map(json!({"plan": "pro", "country": "US", "customSegments": ["800"]}));
+        let visitor = Visitor::new("v", &attributes);
+        assert_eq!(visitor.properties(), &map(json!({"plan": "pro"})));
+        assert_eq!(
+            visitor.state().segments,
+            map(json!({"country": "US", "customSegments": ["800"]}))
+        );
+        assert_eq!(visitor.state().custom_segments(), Some(&json!(["800"])));
+        // Merged back for rule matching: the same keys and values.
+        let merged = visitor.merged_properties(None);
+        assert_eq!(
+            Value::Object(merged),
+            json!({"country": "US", "customSegments": ["800"], "plan": "pro"})
+        );
+    }
+
+    #[test]
+    fn call_properties_merge_over_context_properties() {
+        let visitor = Visitor::new(
+            "v",
+            &map(json!({"plan": "pro", "tags": ["a", "b"], "nested": {"x": 1}})),
+        );
+        let call = map(json!({"plan": "free", "tags": ["c", "a"], "nested": {"y": 2}}));
+        let merged = visitor.merged_properties(Some(&call));
+        assert_eq!(
+            Value::Object(merged),
+            json!({"plan": "free", "tags": ["c", "a", "b"], "nested": {"x": 1, "y": 2}})
+        );
+    }
+
+    #[test]
+    fn deep_merge_follows_object_deep_merge() {
+        // node: objectDeepMerge({a:[1,2]}, {a:{k:1}}) → {a:{0:1,1:2,k:1}}
+        let merged = deep_merge(&[&json!({"a": [1, 2]}), &json!({"a": {"k": 1}})]);
+        assert_eq!(
+            Value::Object(merged),
+            json!({"a": {"0": 1, "1": 2, "k": 1}})
+        );
+        let merged = deep_merge(&[
+            &json!({"a": [{"x": 1}, 1]}),
+            &json!({"a": [{"x": 1}, 1, 1]}),
+        ]);
+        assert_eq!(Value::Object(merged), json!({"a": [{"x": 1}, 1, {"x": 1}]}));
+        let merged = deep_merge(&[&json!({"a": 1}), &json!({"a": null})]);
+        assert_eq!(Value::Object(merged), json!({"a": null}));
+    }
+}

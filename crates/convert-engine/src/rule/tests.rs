@@ -373,3 +373,24 @@ fn diagnostics_name_the_item_path() {
         }]
     );
 }
+
+/// JS would run `(a+)+$` against this subject for minutes; the engine stops
+/// at the regex budget, reports no match — also when negated, as for any
+/// exception inside a comparison — and says why.
+#[test]
+fn a_catastrophic_regex_is_cut_off_with_a_diagnostic() {
+    let data = json!({"k": format!("{}!", "a".repeat(40))});
+    for negated in [false, true] {
+        let rule = single(item("k", "regexMatches", json!("(a+)+$"), negated));
+        let evaluation = evaluate(&rule, &data);
+        assert_eq!(evaluation.outcome, RuleOutcome::NotMatched);
+        assert!(
+            evaluation
+                .diagnostics
+                .iter()
+                .any(|d| matches!(d, Diagnostic::RegexOverBudget { .. })),
+            "{:?}",
+            evaluation.diagnostics
+        );
+    }
+}

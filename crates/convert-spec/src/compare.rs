@@ -9,7 +9,8 @@
 
 use std::fmt;
 
-use serde::Serialize;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{Capabilities, Family};
@@ -34,7 +35,7 @@ pub fn field_rules(family: Family) -> &'static [(&'static str, FieldRule)] {
 }
 
 /// One place where the actual value differs from the expected one.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Difference {
     /// JSON pointer of the differing value (`""` for the whole result).
     pub pointer: String,

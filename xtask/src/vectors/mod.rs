@@ -8,6 +8,7 @@
 
 pub mod ledger;
 pub mod oracle;
+pub mod peers;
 pub mod source;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,7 +24,25 @@ use source::Expanded;
 /// Regenerates (or checks) the vector files, asking oracles through `connect`.
 pub fn run(check: bool) -> Result<()> {
     let root = project_root();
-    generate(&root, check, &mut |name| oracle::connect(&root, name))
+    generate(&root, check, &mut |name| oracle::connect(&root, name))?;
+    let mut js = oracle::connect(&root, "js")?;
+    let dir = convert_import::peer_vectors_dir(&root);
+    let findings = peers::findings(&dir, js.as_mut())?;
+    let path = root.join("vectors/peer-findings.json");
+    let text = peers::render(&findings)?;
+    if ensure_file(&path, &text, check)? == FileStatus::Changed {
+        if check {
+            bail!(
+                "vectors/peer-findings.json is out of date: run `cargo xtask vectors` and commit the result"
+            );
+        }
+        println!("vectors/peer-findings.json: written");
+    }
+    println!(
+        "vectors/peer-findings.json: {} finding(s) against peer files",
+        findings.findings.len()
+    );
+    Ok(())
 }
 
 /// The generator, with the way to reach an oracle passed in (tests use fakes).
@@ -132,6 +151,13 @@ fn answer_file(name: &str, oracle: &mut dyn Oracle, source: &Expanded) -> Result
     let mut out = Vec::with_capacity(cases.len());
     for ((case, requires), answer) in cases.into_iter().zip(answers) {
         match answer {
+            Answer::Result(expected) if untrusted(name, family, &expected).is_some() => {
+                problems.push(format!(
+                    "  {}: {}",
+                    case.id,
+                    untrusted(name, family, &expected).unwrap_or_default()
+                ));
+            }
             Answer::Result(expected) => out.push(Case {
                 id: case.id.clone(),
                 description: case.description.clone(),
@@ -168,6 +194,26 @@ fn answer_file(name: &str, oracle: &mut dyn Oracle, source: &Expanded) -> Result
         spec_refs: source.file.spec_refs.clone(),
         cases: out,
     })
+}
+
+/// Where an oracle is known not to be authoritative, the reason why. The
+/// Python SDK 2.1.0 reports `audience_mismatch` for every experience miss
+/// but an unknown key (location, environment, traffic, …), so it can only
+/// be the oracle for `resolved` and `experience_not_found` decisions.
+fn untrusted(
+    oracle: &str,
+    family: convert_spec::Family,
+    expected: &serde_json::Value,
+) -> Option<String> {
+    if oracle != "python" || family != convert_spec::Family::Experience {
+        return None;
+    }
+    match expected.get("reason").and_then(serde_json::Value::as_str) {
+        None | Some("resolved" | "experience_not_found") => None,
+        Some(reason) => Some(format!(
+            "the Python SDK answered reason `{reason}`, but its diagnostics lump every miss into `audience_mismatch`, so it cannot be the oracle for this case (cover the behaviour with a JS-oracle case, or with the bucketing family)"
+        )),
+    }
 }
 
 /// A vector file as committed: pretty JSON and a final newline.

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::path::Path;
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use convert_spec::protocol::Implementation;
 use convert_spec::{Capabilities, Family};
 use serde_json::Value;
@@ -43,8 +43,58 @@ pub trait Oracle {
     fn answer(&mut self, family: Family, cases: &[(String, Value)]) -> Result<Vec<Answer>>;
 }
 
-/// Starts the named adapter (`adapters/<name>`) as an oracle.
+/// An SDK behind its adapter process.
+struct AdapterOracle {
+    adapter: convert_parity::adapter::Adapter,
+}
+
+impl Oracle for AdapterOracle {
+    fn implementation(&self) -> &Implementation {
+        convert_parity::target::Target::implementation(&self.adapter)
+    }
+
+    fn capabilities(&self) -> &Capabilities {
+        convert_parity::target::Target::capabilities(&self.adapter)
+    }
+
+    fn answer(&mut self, family: Family, cases: &[(String, Value)]) -> Result<Vec<Answer>> {
+        use convert_parity::outcome::Answer as A;
+        let inputs: Vec<convert_parity::target::CaseInput> = cases
+            .iter()
+            .map(|(id, input)| convert_parity::target::CaseInput {
+                family,
+                id: id.clone(),
+                input: input.clone(),
+            })
+            .collect();
+        let answers = convert_parity::target::Target::run(&mut self.adapter, &inputs);
+        Ok(answers
+            .into_iter()
+            .map(|a| match a {
+                A::Result(v) => Answer::Result(v),
+                A::Skipped(r) => Answer::Skipped(r),
+                A::Errored(m) => Answer::Errored(m),
+                A::Timeout(m) | A::Crashed(m) => Answer::Failed(m),
+            })
+            .collect())
+    }
+}
+
+/// Starts the named adapter (`adapters/<name>`, installed first if needed)
+/// as an oracle, validating every message it writes.
 pub fn connect(root: &Path, name: &str) -> Result<Box<dyn Oracle>> {
-    let _ = root;
-    bail!("oracle `{name}`: the adapter client is not wired in yet")
+    let dir = convert_parity::install::find(root, name)?;
+    if dir.install()? {
+        eprintln!("installed adapter `{name}`");
+    }
+    let mut config =
+        convert_parity::adapter::AdapterConfig::new(dir.name(), dir.start_argv(), dir.dir.clone());
+    config.timeout = std::time::Duration::from_secs(30);
+    config.max_restarts = 0;
+    config.validator = Some(std::sync::Arc::new(
+        convert_parity::validate::ProtocolValidator::new()?,
+    ));
+    let adapter =
+        convert_parity::adapter::Adapter::start(config).map_err(|e| anyhow::anyhow!("{e}"))?;
+    Ok(Box::new(AdapterOracle { adapter }))
 }

@@ -1,0 +1,224 @@
+//! Declared divergences: applying a target's divergence file to its
+//! outcomes, and the ratchet (entries must keep matching real failures).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use convert_spec::divergence::{Divergence, DivergenceFile};
+
+use crate::outcome::{Outcome, OutcomeKind};
+
+/// Reads a divergence file; an absent file declares nothing.
+pub fn read_file(path: &Path) -> Result<DivergenceFile, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(DivergenceFile::default()),
+        Err(e) => return Err(e.to_string()),
+    };
+    let mut de = serde_json::Deserializer::from_str(&text);
+    let file: DivergenceFile =
+        serde::Deserialize::deserialize(&mut de).map_err(|e| e.to_string())?;
+    for (i, entry) in file.divergences.iter().enumerate() {
+        if let Some(problem) = entry.problem() {
+            return Err(format!(
+                "divergences[{i}] ({}): {problem}",
+                entry.cases.join(", ")
+            ));
+        }
+    }
+    Ok(file)
+}
+
+/// The divergences of one target, indexed by case.
+#[derive(Debug, Default)]
+pub struct Declared {
+    by_case: BTreeMap<String, Divergence>,
+    used: BTreeSet<String>,
+}
+
+impl Declared {
+    /// Indexes a divergence file.
+    pub fn new(file: &DivergenceFile) -> Declared {
+        let mut by_case = BTreeMap::new();
+        for entry in &file.divergences {
+            for case in &entry.cases {
+                by_case.insert(case.clone(), entry.clone());
+            }
+        }
+        Declared {
+            by_case,
+            used: BTreeSet::new(),
+        }
+    }
+
+    /// Applies the declaration (if any) for `case` to its outcome: a failure
+    /// inside the declared fields becomes `diverged`; a declared `errored`
+    /// (without fields) too. Everything else is left as is.
+    pub fn apply(&mut self, case: &str, outcome: &mut Outcome) {
+        let Some(entry) = self.by_case.get(case) else {
+            return;
+        };
+        self.used.insert(case.to_owned());
+        let excused = match outcome.kind {
+            OutcomeKind::Fail => {
+                !outcome.differences.is_empty()
+                    && (entry.fields.is_empty()
+                        || outcome
+                            .differences
+                            .iter()
+                            .all(|d| entry.fields.iter().any(|f| within(&d.pointer, f))))
+            }
+            OutcomeKind::Errored => entry.fields.is_empty(),
+            _ => false,
+        };
+        if excused {
+            outcome.kind = OutcomeKind::Diverged;
+            outcome.message = Some(format!("declared divergence: {}", entry.reason));
+        } else if outcome.kind == OutcomeKind::Fail && !entry.fields.is_empty() {
+            outcome.message = Some(format!(
+                "{} (a divergence is declared only for {})",
+                outcome.message.clone().unwrap_or_default(),
+                entry.fields.join(", ")
+            ));
+        }
+    }
+
+    /// The ratchet: entries whose case ran and passed (stale), and entries
+    /// naming cases the vector set does not have. `known` is every case id of
+    /// the loaded set; `ran` maps the cases that ran to their outcome.
+    /// Entries for imported peer cases (`peer/…`) are only checked when
+    /// `peers_loaded`.
+    pub fn ratchet(
+        &self,
+        known: &BTreeSet<String>,
+        ran: &BTreeMap<String, OutcomeKind>,
+        peers_loaded: bool,
+    ) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (case, entry) in &self.by_case {
+            if case.starts_with("peer/") && !peers_loaded {
+                continue;
+            }
+            if !known.contains(case) {
+                problems.push(format!(
+                    "divergence entry for `{case}` names no case of the vector set (remove it)"
+                ));
+            } else if ran.get(case) == Some(&OutcomeKind::Pass) {
+                problems.push(format!(
+                    "divergence entry for `{case}` is stale: the case now passes (remove it; reason was: {})",
+                    entry.reason
+                ));
+            }
+        }
+        problems
+    }
+}
+
+fn within(pointer: &str, field: &str) -> bool {
+    pointer == field
+        || pointer
+            .strip_prefix(field)
+            .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// A draft divergence file for every case that failed or errored: one entry
+/// per case, with a reason that must be replaced before the file counts.
+pub fn draft(adapter: &str, failing: &[String]) -> DivergenceFile {
+    DivergenceFile {
+        adapter: adapter.to_owned(),
+        divergences: failing
+            .iter()
+            .map(|case| Divergence {
+                cases: vec![case.clone()],
+                reason: "TODO: explain why".into(),
+                fields: Vec::new(),
+                link: None,
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use convert_spec::compare::Difference;
+
+    fn failing(pointers: &[&str]) -> Outcome {
+        Outcome {
+            kind: OutcomeKind::Fail,
+            message: Some("differs".into()),
+            actual: None,
+            differences: pointers
+                .iter()
+                .map(|p| Difference {
+                    pointer: (*p).to_owned(),
+                    expected: None,
+                    actual: None,
+                })
+                .collect(),
+        }
+    }
+
+    fn file(fields: &[&str]) -> DivergenceFile {
+        DivergenceFile {
+            adapter: "x".into(),
+            divergences: vec![Divergence {
+                cases: vec!["c1".into()],
+                reason: "known".into(),
+                fields: fields.iter().map(|s| s.to_string()).collect(),
+                link: None,
+            }],
+        }
+    }
+
+    #[test]
+    fn fields_limit_what_is_excused() {
+        let mut d = Declared::new(&file(&["/reason"]));
+        let mut o = failing(&["/reason"]);
+        d.apply("c1", &mut o);
+        assert_eq!(o.kind, OutcomeKind::Diverged);
+        let mut o = failing(&["/reason", "/variation_id"]);
+        d.apply("c1", &mut o);
+        assert_eq!(o.kind, OutcomeKind::Fail);
+        let mut o = failing(&["/reason/x"]);
+        d.apply("c1", &mut o);
+        assert_eq!(o.kind, OutcomeKind::Diverged);
+        let mut o = failing(&["/reasons"]);
+        d.apply("c1", &mut o);
+        assert_eq!(o.kind, OutcomeKind::Fail, "a prefix is not a parent");
+        let mut o = failing(&["/x"]);
+        d.apply("other", &mut o);
+        assert_eq!(o.kind, OutcomeKind::Fail);
+    }
+
+    #[test]
+    fn the_ratchet_flags_stale_and_unknown_entries() {
+        let mut f = file(&[]);
+        f.divergences[0].cases.push("gone".into());
+        f.divergences[0].cases.push("peer/x".into());
+        let d = Declared::new(&f);
+        let known: BTreeSet<String> = ["c1".to_owned()].into();
+        let ran: BTreeMap<String, OutcomeKind> = [("c1".to_owned(), OutcomeKind::Pass)].into();
+        let problems = d.ratchet(&known, &ran, false);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("stale"));
+        assert!(problems[1].contains("`gone`"));
+        assert_eq!(d.ratchet(&known, &ran, true).len(), 3);
+    }
+
+    #[test]
+    fn todo_reasons_are_rejected() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.json");
+        let draft = draft("x", &["a".to_owned()]);
+        std::fs::write(&path, serde_json::to_string(&draft).unwrap()).unwrap();
+        let err = read_file(&path).unwrap_err();
+        assert!(err.contains("TODO"), "{err}");
+        assert!(
+            read_file(&dir.path().join("absent.json"))
+                .unwrap()
+                .divergences
+                .is_empty()
+        );
+    }
+}

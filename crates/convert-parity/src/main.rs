@@ -1,0 +1,553 @@
+//! `convert-parity`: the conformance gate's command line.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use convert_import::PeerKind;
+use convert_parity::adapter::{Adapter, AdapterConfig};
+use convert_parity::install::{self, AdapterDir};
+use convert_parity::outcome::Answer;
+use convert_parity::report::{self, Report};
+use convert_parity::run::{self, Suite, TargetSpec};
+use convert_parity::target::{CaseInput, Target};
+use convert_parity::validate::ProtocolValidator;
+use convert_spec::Family;
+use serde_json::json;
+
+const EXIT_CODES: &str = "Exit codes:
+  0  every case passed, was skipped, or is a declared divergence
+  1  a conformance failure: a case failed or errored, a divergence entry is stale
+     or names no case, or a declared family ran no case
+  2  an infrastructure or protocol error: an adapter crashed, hung, broke the
+     protocol or could not start or install; invalid vector or divergence files";
+
+/// The Convert SDK conformance gate: checks the reference engine and SDK
+/// adapters against the convert-parity vectors.
+#[derive(Parser)]
+#[command(name = "convert-parity", version, after_help = EXIT_CODES)]
+struct Cli {
+    /// The project root (the folder with `vectors/` and `adapters/`); found by
+    /// walking up from the current directory when not given.
+    #[arg(long, global = true)]
+    root: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the vectors against the reference engine and the adapters.
+    #[command(after_help = EXIT_CODES)]
+    Run(Box<RunArgs>),
+    /// Check an adapter's handshake and one trivial case per declared family,
+    /// validating every message against the protocol schemas.
+    #[command(after_help = EXIT_CODES)]
+    Smoke(AdapterChoice),
+    /// Install adapters from their manifests (all when none is named); a
+    /// no-op for adapters whose lockfiles did not change.
+    Install {
+        /// Adapter names.
+        names: Vec<String>,
+        /// Also run each adapter's own test suite (manifest `test`).
+        #[arg(long)]
+        self_test: bool,
+    },
+    /// Serve the adapter protocol on stdin/stdout with the reference engine.
+    Adapter,
+    /// List families, case counts and adapters.
+    List,
+}
+
+#[derive(Args)]
+struct AdapterChoice {
+    /// An adapter under adapters/, by name.
+    #[arg(long, conflicts_with = "adapter_cmd")]
+    adapter: Option<String>,
+    /// A command that starts an adapter (split like a shell would).
+    #[arg(long)]
+    adapter_cmd: Option<String>,
+    /// Per-case timeout, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// The vector folder.
+    #[arg(long)]
+    vectors: Option<PathBuf>,
+    /// Run this installed adapter (repeatable); by default every installed
+    /// adapter runs.
+    #[arg(long = "adapter")]
+    adapters: Vec<String>,
+    /// Run the adapter this command starts (repeatable; split like a shell).
+    #[arg(long = "adapter-cmd")]
+    adapter_cmds: Vec<String>,
+    /// The divergence file for the `--adapter-cmd` adapters.
+    #[arg(long, requires = "adapter_cmds")]
+    divergences: Option<PathBuf>,
+    /// Run no adapter, only the reference engine.
+    #[arg(long, conflicts_with_all = ["adapters", "adapter_cmds"])]
+    no_adapters: bool,
+    /// Do not run the reference engine.
+    #[arg(long)]
+    no_reference: bool,
+    /// Only these families (repeatable).
+    #[arg(long = "family")]
+    families: Vec<String>,
+    /// Import a peer vector file: `KIND=PATH`, or a path whose file name
+    /// identifies the kind (repeatable).
+    #[arg(long = "import")]
+    imports: Vec<String>,
+    /// Import every recognised peer vector file under this folder.
+    #[arg(long)]
+    peer_vectors: Option<PathBuf>,
+    /// Peer findings (default: vectors/peer-findings.json when peers are imported).
+    #[arg(long)]
+    peer_findings: Option<PathBuf>,
+    /// Per-case timeout, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+    /// Validate every adapter message against the protocol schemas.
+    #[arg(long)]
+    validate_protocol: bool,
+    /// Write the JSON report here.
+    #[arg(long)]
+    report_json: Option<PathBuf>,
+    /// Write JUnit XML here.
+    #[arg(long)]
+    junit: Option<PathBuf>,
+    /// Draft a divergence file from the current failures of the (single)
+    /// adapter; its reasons are TODO until written.
+    #[arg(long)]
+    record_divergences: Option<PathBuf>,
+    /// Show at most this many failing cases per target.
+    #[arg(long, default_value_t = 20)]
+    show_failures: usize,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match dispatch(cli) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cli: Cli) -> Result<ExitCode> {
+    if let Command::Adapter = cli.command {
+        let stdin = std::io::stdin();
+        let stdout = std::io::stdout();
+        convert_parity::serve::serve(stdin.lock(), stdout.lock(), std::io::stderr())?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let root = match cli.root {
+        Some(root) => root,
+        None => find_root()?,
+    };
+    match cli.command {
+        Command::Run(args) => run_command(&root, *args),
+        Command::Smoke(choice) => smoke(&root, choice),
+        Command::Install { names, self_test } => install_command(&root, &names, self_test),
+        Command::List => list(&root),
+        Command::Adapter => Ok(ExitCode::SUCCESS),
+    }
+}
+
+fn find_root() -> Result<PathBuf> {
+    let cwd = std::env::current_dir()?;
+    cwd.ancestors()
+        .find(|d| d.join("vectors").is_dir() && d.join("adapters").is_dir())
+        .map(Path::to_path_buf)
+        .with_context(|| {
+            format!(
+                "no project root (a folder with vectors/ and adapters/) above {}; pass --root",
+                cwd.display()
+            )
+        })
+}
+
+fn validator() -> Result<Arc<ProtocolValidator>> {
+    Ok(Arc::new(ProtocolValidator::new()?))
+}
+
+fn timeout(seconds: f64) -> Result<Duration> {
+    Duration::try_from_secs_f64(seconds).context("--timeout must be a positive number of seconds")
+}
+
+fn adapter_config(dir: &AdapterDir, timeout: Duration) -> AdapterConfig {
+    let mut config = AdapterConfig::new(dir.name(), dir.start_argv(), dir.dir.clone());
+    config.timeout = timeout;
+    config
+}
+
+fn command_config(command: &str, timeout: Duration) -> Result<AdapterConfig> {
+    let argv = shell_words::split(command).with_context(|| format!("cannot split `{command}`"))?;
+    let Some(program) = argv.first() else {
+        bail!("--adapter-cmd is empty");
+    };
+    let stem = Path::new(program)
+        .file_name()
+        .map_or_else(|| program.clone(), |s| s.to_string_lossy().into_owned());
+    let mut config = AdapterConfig::new(format!("cmd:{stem}"), argv, std::env::current_dir()?);
+    config.timeout = timeout;
+    Ok(config)
+}
+
+fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
+    let vectors = args
+        .vectors
+        .clone()
+        .unwrap_or_else(|| root.join("vectors/v1"));
+    let mut suite = match Suite::load(&vectors) {
+        Ok(suite) => suite,
+        Err(err) => {
+            eprintln!("error: the vectors cannot be used: {err}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    for family in &args.families {
+        suite.families.insert(family.parse::<Family>()?);
+    }
+    let mut peer_error = None;
+    for import in &args.imports {
+        let (kind, path) = match import.split_once('=') {
+            Some((kind, path)) if kind.parse::<PeerKind>().is_ok() => {
+                (kind.parse::<PeerKind>()?, PathBuf::from(path))
+            }
+            _ => {
+                let path = PathBuf::from(import);
+                let kind = PeerKind::detect(&path).with_context(|| {
+                    format!("cannot tell the kind of {import}; write KIND=PATH")
+                })?;
+                (kind, path)
+            }
+        };
+        if let Err(e) = suite.import(kind, &path) {
+            peer_error = Some(e.to_string());
+        }
+    }
+    if let Some(Err(e)) = args.peer_vectors.as_ref().map(|dir| suite.import_dir(dir)) {
+        peer_error = Some(e.to_string());
+    }
+    if let Some(message) = peer_error {
+        eprintln!("error: a peer vector file cannot be imported: {message}");
+        return Ok(ExitCode::from(2));
+    }
+    if suite.peers_loaded() {
+        let findings = args
+            .peer_findings
+            .clone()
+            .unwrap_or_else(|| root.join("vectors/peer-findings.json"));
+        if let Err(e) = suite.apply_findings(&findings) {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    }
+
+    let timeout = timeout(args.timeout)?;
+    let validator = if args.validate_protocol {
+        Some(validator()?)
+    } else {
+        None
+    };
+    let mut targets = Vec::new();
+    if !args.no_reference {
+        targets.push(TargetSpec::Reference);
+    }
+    let chosen: Vec<AdapterDir> = if !args.adapters.is_empty() {
+        let mut chosen = Vec::new();
+        for name in &args.adapters {
+            let dir = install::find(root, name)?;
+            if !dir.is_installed() {
+                eprintln!(
+                    "error: adapter `{name}` is not installed (or its lockfile changed): run `convert-parity install {name}`"
+                );
+                return Ok(ExitCode::from(2));
+            }
+            chosen.push(dir);
+        }
+        chosen
+    } else if args.no_adapters || !args.adapter_cmds.is_empty() {
+        Vec::new()
+    } else {
+        install::discover(root)?
+            .into_iter()
+            .filter(AdapterDir::is_installed)
+            .collect()
+    };
+    for dir in &chosen {
+        let mut config = adapter_config(dir, timeout);
+        config.validator = validator.clone();
+        targets.push(TargetSpec::Adapter {
+            config,
+            divergences: dir.divergences().map_err(|e| e.to_string()),
+        });
+    }
+    for command in &args.adapter_cmds {
+        let mut config = command_config(command, timeout)?;
+        config.validator = validator.clone();
+        let divergences = match &args.divergences {
+            Some(path) => convert_parity::divergence::read_file(path),
+            None => Ok(Default::default()),
+        };
+        targets.push(TargetSpec::Adapter {
+            config,
+            divergences,
+        });
+    }
+    if targets.is_empty() {
+        bail!("nothing to run: no reference and no adapter");
+    }
+    let adapter_count = targets
+        .iter()
+        .filter(|t| matches!(t, TargetSpec::Adapter { .. }))
+        .count();
+    if args.record_divergences.is_some() && adapter_count != 1 {
+        bail!("--record-divergences needs exactly one adapter target (there are {adapter_count})");
+    }
+
+    let (mut report, failing) = run::execute(&suite, targets);
+    report.vectors.spec_digest = convert_parity::tree_digest(&root.join("spec"));
+    report.vectors.vectors_digest = convert_parity::tree_digest(&root.join("vectors"));
+    print_report(&report, args.show_failures);
+    if let Some(path) = &args.report_json {
+        write(path, &(serde_json::to_string_pretty(&report)? + "\n"))?;
+    }
+    if let Some(path) = &args.junit {
+        write(path, &report::junit(&report))?;
+    }
+    let adapter_failures = failing.iter().find(|(name, _)| name != "reference");
+    if let (Some(path), Some((name, cases))) = (&args.record_divergences, adapter_failures) {
+        let draft = convert_parity::divergence::draft(name, cases);
+        write(path, &(serde_json::to_string_pretty(&draft)? + "\n"))?;
+        eprintln!(
+            "drafted {} divergence entries for `{name}` in {} (replace every TODO reason before committing)",
+            cases.len(),
+            path.display()
+        );
+    }
+    Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
+}
+
+fn print_report(report: &Report, show_failures: usize) {
+    let failures = report::render_failures(report, show_failures);
+    if !failures.is_empty() {
+        println!("{failures}");
+    }
+    for target in &report.targets {
+        for fault in &target.faults {
+            eprintln!("[{}] adapter fault: {fault}", target.name);
+        }
+    }
+    print!("{}", report::render_summary(report));
+    println!("{}", report::render_totals(report));
+}
+
+fn write(path: &Path, text: &str) -> Result<()> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+/// A trivial, valid input per family, for `smoke`.
+fn trivial_case(family: Family) -> serde_json::Value {
+    match family {
+        Family::Hash => json!({"value": "", "seed": 9999}),
+        Family::Bucketing => {
+            json!({"contract_version": 11, "experience_id": "100", "visitor_id": "visitor-1",
+            "variations": [{"id": "a", "traffic_allocation": 100}]})
+        }
+        Family::Rule => {
+            json!({"rule": {"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "generic_key_value",
+            "key": "k", "value": "v", "matching": {"match_type": "equals", "negated": false}}]}]}]},
+            "data": {"k": "v"}})
+        }
+        Family::Experience => json!({"config": {"account_id": "1", "project": {"id": "2"},
+            "experiences": [{"id": "10", "key": "e", "variations": [{"id": "11", "key": "v", "traffic_allocation": 100}]}]},
+            "visitor_id": "visitor-1", "location_attributes": {}, "experience_key": "e"}),
+    }
+}
+
+fn smoke(root: &Path, choice: AdapterChoice) -> Result<ExitCode> {
+    let timeout = timeout(choice.timeout)?;
+    let mut config = match (&choice.adapter, &choice.adapter_cmd) {
+        (Some(name), None) => {
+            let dir = install::find(root, name)?;
+            if !dir.is_installed() {
+                eprintln!(
+                    "error: adapter `{name}` is not installed: run `convert-parity install {name}`"
+                );
+                return Ok(ExitCode::from(2));
+            }
+            adapter_config(&dir, timeout)
+        }
+        (None, Some(command)) => command_config(command, timeout)?,
+        _ => bail!("give --adapter NAME or --adapter-cmd COMMAND"),
+    };
+    config.validator = Some(validator()?);
+    let name = config.name.clone();
+    let mut adapter = match Adapter::start(config) {
+        Ok(adapter) => adapter,
+        Err(e) => {
+            eprintln!("smoke [{name}]: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let implementation = adapter.implementation().clone();
+    println!(
+        "smoke [{name}]: handshake ok: {} {} ({}{})",
+        implementation.name,
+        implementation.version,
+        implementation.language,
+        implementation
+            .runtime
+            .as_ref()
+            .map(|r| format!(", {r}"))
+            .unwrap_or_default()
+    );
+    let capabilities = adapter.capabilities().clone();
+    let families: Vec<Family> = Family::ALL
+        .iter()
+        .copied()
+        .filter(|f| capabilities.has_family(*f))
+        .collect();
+    let unknown: Vec<&String> = capabilities
+        .families
+        .iter()
+        .filter(|f| f.parse::<Family>().is_err())
+        .collect();
+    let mut ok = true;
+    if families.is_empty() {
+        println!("smoke [{name}]: declares no family this runner knows");
+        ok = false;
+    }
+    if !unknown.is_empty() {
+        println!("smoke [{name}]: note: declares families unknown to this runner: {unknown:?}");
+    }
+    let cases: Vec<CaseInput> = families
+        .iter()
+        .map(|&family| CaseInput {
+            family,
+            id: format!("smoke/{family}"),
+            input: trivial_case(family),
+        })
+        .collect();
+    let answers = adapter.run(&cases);
+    for (case, answer) in cases.iter().zip(answers) {
+        match answer {
+            Answer::Result(result) => {
+                match convert_spec::families::check_result(case.family, &result) {
+                    Ok(()) => println!("smoke [{name}]: {}: result {result}", case.family),
+                    Err(e) => {
+                        println!(
+                            "smoke [{name}]: {}: the result has the wrong shape: {e}",
+                            case.family
+                        );
+                        ok = false;
+                    }
+                }
+            }
+            other => {
+                println!("smoke [{name}]: {}: {other:?}", case.family);
+                ok = false;
+            }
+        }
+    }
+    let faults = adapter.faults().len();
+    match adapter.stop() {
+        Some(status) if status.success() => println!("smoke [{name}]: stop: exited 0"),
+        Some(status) => {
+            println!("smoke [{name}]: stop: exited with {status} (expected 0)");
+            ok = false;
+        }
+        None => {
+            println!("smoke [{name}]: stop: did not exit within the grace period");
+            ok = false;
+        }
+    }
+    if faults > 0 {
+        ok = false;
+    }
+    Ok(if ok {
+        println!("smoke [{name}]: ok");
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(2)
+    })
+}
+
+fn install_command(root: &Path, names: &[String], self_test: bool) -> Result<ExitCode> {
+    let adapters = if names.is_empty() {
+        install::discover(root)?
+    } else {
+        names
+            .iter()
+            .map(|n| install::find(root, n))
+            .collect::<Result<Vec<_>, _>>()?
+    };
+    let mut failed = false;
+    for adapter in &adapters {
+        match adapter.install() {
+            Ok(true) => println!("install [{}]: installed", adapter.name()),
+            Ok(false) => println!("install [{}]: up to date", adapter.name()),
+            Err(e) => {
+                eprintln!("install [{}]: {e}", adapter.name());
+                failed = true;
+                continue;
+            }
+        }
+        if self_test {
+            match adapter.self_test() {
+                Ok(true) => println!("install [{}]: self-test passed", adapter.name()),
+                Ok(false) => println!("install [{}]: no self-test declared", adapter.name()),
+                Err(e) => {
+                    eprintln!("install [{}]: {e}", adapter.name());
+                    failed = true;
+                }
+            }
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn list(root: &Path) -> Result<ExitCode> {
+    let suite = Suite::load(&root.join("vectors/v1"))?;
+    println!("families:");
+    for family in Family::ALL {
+        let files: Vec<_> = suite
+            .files
+            .iter()
+            .filter(|f| f.file.family == *family)
+            .collect();
+        let cases: usize = files.iter().map(|f| f.file.cases.len()).sum();
+        println!("  {family:<12} {cases:>5} cases in {} files", files.len());
+    }
+    println!("adapters:");
+    for adapter in install::discover(root)? {
+        println!(
+            "  {:<12} {} {} ({})",
+            adapter.name(),
+            adapter.manifest.sdk.name,
+            adapter.manifest.sdk.version,
+            if adapter.is_installed() {
+                "installed"
+            } else {
+                "not installed: convert-parity install"
+            }
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}

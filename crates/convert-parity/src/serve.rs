@@ -1,0 +1,165 @@
+//! `convert-parity adapter`: the reference engine behind the adapter
+//! protocol, on stdin/stdout — so the protocol is tested the way other SDKs
+//! use it, and the reference can be driven by any tool that speaks it.
+
+use std::io::{BufRead, Write};
+
+use convert_spec::protocol::{
+    ErrorInfo, ErroredResponse, ReadyResponse, Request, ResultResponse, RunResponse,
+};
+use convert_spec::{Family, PROTOCOL_VERSION};
+use serde_json::Value;
+
+/// Serves the protocol until `stop` or end of input. Lines that are not
+/// requests are reported on stderr; `run` requests the reference cannot
+/// evaluate get an `errored` answer. Never panics on input.
+pub fn serve(
+    input: impl BufRead,
+    mut output: impl Write,
+    mut log: impl Write,
+) -> std::io::Result<()> {
+    for line in input.lines() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let value: Value = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                writeln!(
+                    log,
+                    "convert-parity adapter: ignoring a line that is not JSON: {e}"
+                )?;
+                continue;
+            }
+        };
+        let request: Request = match serde_json::from_value(value.clone()) {
+            Ok(r) => r,
+            Err(e) => {
+                // A malformed `run` with a usable seq still gets an answer.
+                if let Some(seq) = value.get("seq").and_then(Value::as_u64) {
+                    answer(
+                        &mut output,
+                        &errored(seq, format!("malformed request: {e}")),
+                    )?;
+                } else {
+                    writeln!(
+                        log,
+                        "convert-parity adapter: ignoring a malformed request: {e}"
+                    )?;
+                }
+                continue;
+            }
+        };
+        match request {
+            Request::Start(start) => {
+                let ready = if start.protocol == PROTOCOL_VERSION {
+                    ReadyResponse {
+                        ready: true,
+                        implementation: Some(convert_reference::implementation()),
+                        capabilities: Some(convert_reference::capabilities()),
+                        message: None,
+                    }
+                } else {
+                    ReadyResponse {
+                        ready: false,
+                        implementation: None,
+                        capabilities: None,
+                        message: Some(format!("only protocol {PROTOCOL_VERSION} is spoken")),
+                    }
+                };
+                writeln!(
+                    output,
+                    "{}",
+                    serde_json::to_string(&ready).unwrap_or_default()
+                )?;
+                output.flush()?;
+            }
+            Request::Run(run) => {
+                let response = match run.family.parse::<Family>() {
+                    Ok(family) => match convert_reference::evaluate(family, &run.case.input) {
+                        Ok(result) => RunResponse::Result(ResultResponse {
+                            seq: run.seq,
+                            result,
+                        }),
+                        Err(e) => errored(run.seq, e.to_string()),
+                    },
+                    Err(e) => errored(run.seq, e.to_string()),
+                };
+                answer(&mut output, &response)?;
+            }
+            Request::Stop => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+fn errored(seq: u64, message: String) -> RunResponse {
+    RunResponse::Errored(ErroredResponse {
+        seq,
+        errored: ErrorInfo {
+            message,
+            traceback: None,
+        },
+    })
+}
+
+fn answer(output: &mut impl Write, response: &RunResponse) -> std::io::Result<()> {
+    writeln!(
+        output,
+        "{}",
+        serde_json::to_string(response).unwrap_or_default()
+    )?;
+    output.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn session(input: &str) -> (Vec<Value>, String) {
+        let mut out = Vec::new();
+        let mut log = Vec::new();
+        serve(input.as_bytes(), &mut out, &mut log).unwrap();
+        let lines = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (lines, String::from_utf8(log).unwrap())
+    }
+
+    #[test]
+    fn a_session_answers_in_order_and_survives_garbage() {
+        let (lines, log) = session(concat!(
+            "{\"cmd\":\"start\",\"protocol\":1}\n",
+            "garbage\n",
+            "{\"cmd\":\"run\",\"seq\":1,\"family\":\"hash\",\"case\":{\"id\":\"x\",\"input\":{\"value\":\"hello\",\"seed\":9999}}}\n",
+            "{\"cmd\":\"run\",\"seq\":2,\"family\":\"nope\",\"case\":{\"id\":\"y\",\"input\":{}}}\n",
+            "{\"cmd\":\"run\",\"seq\":3}\n",
+            "{\"cmd\":\"stop\"}\n",
+            "{\"cmd\":\"run\",\"seq\":4,\"family\":\"hash\",\"case\":{\"id\":\"z\",\"input\":{}}}\n",
+        ));
+        assert_eq!(lines.len(), 4, "{lines:?}");
+        assert_eq!(lines[0]["ready"], true);
+        // The digest's verified value: murmur3("hello", 9999) = 198804431.
+        assert_eq!(
+            lines[1],
+            serde_json::json!({"seq":1,"result":{"hash":198804431}})
+        );
+        assert!(
+            lines[2]["errored"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("unknown family")
+        );
+        assert_eq!(lines[3]["seq"], 3);
+        assert!(log.contains("not JSON"));
+    }
+
+    #[test]
+    fn another_protocol_version_is_declined() {
+        let (lines, _) = session("{\"cmd\":\"start\",\"protocol\":2}\n");
+        assert_eq!(lines[0]["ready"], false);
+    }
+}

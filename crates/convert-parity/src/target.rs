@@ -1,0 +1,34 @@
+//! A target: something that answers cases (the reference engine in-process,
+//! or an SDK behind an adapter process).
+
+use convert_spec::protocol::Implementation;
+use convert_spec::{Capabilities, Family};
+use serde_json::Value;
+
+use crate::outcome::Answer;
+
+/// One case as a target sees it: never the expected value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CaseInput {
+    /// The case's family.
+    pub family: Family,
+    /// The case id.
+    pub id: String,
+    /// The family-specific input.
+    pub input: Value,
+}
+
+/// Something that evaluates cases.
+pub trait Target {
+    /// What is being tested.
+    fn implementation(&self) -> &Implementation;
+    /// What it can answer.
+    fn capabilities(&self) -> &Capabilities;
+    /// Answers `cases`, one answer per case, in order. Faults of the target
+    /// are answers (timeout, crashed), never panics.
+    fn run(&mut self, cases: &[CaseInput]) -> Vec<Answer>;
+    /// The adapter behind this target, if it is one (for fault reporting).
+    fn as_adapter(&mut self) -> Option<&mut crate::adapter::Adapter> {
+        None
+    }
+}

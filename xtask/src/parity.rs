@@ -16,10 +16,19 @@ pub fn run(extra: &[String]) -> Result<ExitCode> {
     run_ok(Command::new(&runner).arg("install").current_dir(&root))?;
     let out = root.join("target/parity");
     std::fs::create_dir_all(&out)?;
+    let peers = convert_import::peer_vectors_dir(&root);
+    anyhow::ensure!(
+        peers.is_dir(),
+        "the SDK family's peer vector folder {} is missing: set {} to it",
+        peers.display(),
+        convert_import::PEER_VECTORS_ENV
+    );
     let status = run_status(
         Command::new(&runner)
             .arg("run")
             .arg("--validate-protocol")
+            .arg("--peer-vectors")
+            .arg(&peers)
             .arg("--report-json")
             .arg(out.join("report.json"))
             .arg("--junit")

@@ -10,10 +10,16 @@ use crate::util::{FileStatus, ensure_file, files_with_extension, project_root};
 
 /// Every generated schema as (path relative to `spec/schemas/`, text).
 pub fn generated() -> Vec<(String, String)> {
-    convert_spec::schema::all_schemas()
+    let mut all: Vec<(String, String)> = convert_spec::schema::all_schemas()
         .into_iter()
         .map(|(path, schema)| (path, convert_spec::schema::render(&schema)))
-        .collect()
+        .collect();
+    all.push((
+        "report.schema.json".to_owned(),
+        convert_spec::schema::render(&convert_parity::report::schema()),
+    ));
+    all.sort();
+    all
 }
 
 /// Writes or checks `spec/schemas/`.

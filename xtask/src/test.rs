@@ -25,6 +25,40 @@ pub fn run() -> Result<ExitCode> {
     step("schemas are generated from the contract types", || {
         crate::schemas::run(true)
     })?;
+    let runner = crate::cargo::build_runner()?;
+    let root = crate::util::project_root();
+    step(
+        "adapters: install from their lockfiles and run their own tests",
+        || {
+            run_ok(
+                Command::new(&runner)
+                    .args(["install", "--self-test"])
+                    .current_dir(&root),
+            )
+        },
+    )?;
+    step(
+        "adapters: smoke (handshake and one case per family, schema-validated)",
+        || {
+            for name in ["js", "python"] {
+                run_ok(
+                    Command::new(&runner)
+                        .args(["smoke", "--adapter", name])
+                        .current_dir(&root),
+                )?;
+            }
+            let me = runner.display().to_string();
+            run_ok(
+                Command::new(&runner)
+                    .args(["smoke", "--adapter-cmd", &format!("{me} adapter")])
+                    .current_dir(&root),
+            )
+        },
+    )?;
+    step(
+        "vectors and peer findings are what the oracles answer",
+        || crate::vectors::run(true),
+    )?;
     step("tests", || {
         if has_nextest() {
             run_ok(&mut cargo([

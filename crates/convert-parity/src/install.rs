@@ -238,3 +238,53 @@ pub fn find(root: &Path, name: &str) -> Result<AdapterDir, InstallError> {
         .find(|a| a.name() == name)
         .ok_or_else(|| InstallError::Unknown(name.to_owned(), known))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn adapter_dir(dir: &Path) -> AdapterDir {
+        std::fs::write(dir.join("lock.txt"), "v1").unwrap();
+        let manifest = serde_json::json!({
+            "name": "t", "description": "test", "sdk": {"name": "x", "version": "1", "registry": "none"},
+            "install": {"commands": [{"argv": ["python3", "-c", "open('count','a').write('x')"]}], "inputs": ["lock.txt"]},
+            "start": {"argv": ["true"]}
+        });
+        std::fs::write(dir.join("adapter.json"), manifest.to_string()).unwrap();
+        AdapterDir::load(dir).unwrap()
+    }
+
+    #[test]
+    fn install_runs_once_per_lockfile_content() {
+        let tmp = tempfile::tempdir().unwrap();
+        let adapter = adapter_dir(tmp.path());
+        let runs = || {
+            std::fs::read_to_string(tmp.path().join("count"))
+                .unwrap_or_default()
+                .len()
+        };
+        assert!(!adapter.is_installed());
+        assert!(adapter.install().unwrap());
+        assert!(adapter.is_installed());
+        assert!(!adapter.install().unwrap(), "nothing changed: a no-op");
+        assert_eq!(runs(), 1);
+        std::fs::write(tmp.path().join("lock.txt"), "v2").unwrap();
+        assert!(
+            !adapter.is_installed(),
+            "a changed lockfile means reinstall"
+        );
+        assert!(adapter.install().unwrap());
+        assert_eq!(runs(), 2);
+    }
+
+    #[test]
+    fn a_failing_install_command_is_an_error_and_leaves_no_stamp() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut adapter = adapter_dir(tmp.path());
+        adapter.manifest.install.commands[0].argv =
+            vec!["python3".into(), "-c".into(), "raise SystemExit(4)".into()];
+        let err = adapter.install().unwrap_err();
+        assert!(err.to_string().contains("failed"), "{err}");
+        assert!(!adapter.is_installed());
+    }
+}

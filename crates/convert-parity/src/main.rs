@@ -374,7 +374,27 @@ fn trivial_case(family: Family) -> serde_json::Value {
         Family::Experience => json!({"config": {"account_id": "1", "project": {"id": "2"},
             "experiences": [{"id": "10", "key": "e", "variations": [{"id": "11", "key": "v", "traffic_allocation": 100}]}]},
             "visitor_id": "visitor-1", "location_attributes": {}, "experience_key": "e"}),
+        Family::Experiences => {
+            json!({"config": smoke_config(), "visitor_id": "visitor-1", "location_attributes": {}})
+        }
+        Family::Feature => {
+            json!({"config": smoke_config(), "visitor_id": "visitor-1", "location_attributes": {},
+            "call": "run_features"})
+        }
+        Family::Segments => {
+            json!({"op": "get_entity", "config": smoke_config(), "entity_type": "experiences", "key": "e"})
+        }
+        Family::Diagnostics => {
+            json!({"config": smoke_config(), "visitor_id": "visitor-1", "location_attributes": {},
+            "diagnose": "experience", "key": "e"})
+        }
+        Family::ConfigValidation => json!({"config": smoke_config()}),
     }
+}
+
+fn smoke_config() -> serde_json::Value {
+    json!({"account_id": "1", "project": {"id": "2"},
+        "experiences": [{"id": "10", "key": "e", "variations": [{"id": "11", "key": "v", "traffic_allocation": 100}]}]})
 }
 
 fn smoke(root: &Path, choice: AdapterChoice) -> Result<ExitCode> {

@@ -61,7 +61,15 @@ pub fn implementation() -> Implementation {
 /// What the reference engine answers.
 pub fn capabilities() -> Capabilities {
     Capabilities {
-        families: Family::ALL.iter().map(|f| f.as_str().to_owned()).collect(),
+        families: [
+            Family::Hash,
+            Family::Bucketing,
+            Family::Rule,
+            Family::Experience,
+        ]
+        .iter()
+        .map(|f| f.as_str().to_owned())
+        .collect(),
         contract_versions: vec![11, 12],
         features: vec!["diagnostics".into()],
     }
@@ -74,6 +82,11 @@ pub fn evaluate(family: Family, input: &Value) -> Result<Value, ReferenceError> 
         Family::Bucketing => answer(family, evaluate_bucketing(&parse(family, input)?)),
         Family::Rule => answer(family, evaluate_rule(&parse(family, input)?)),
         Family::Experience => answer(family, evaluate_experience(family, &parse(family, input)?)?),
+        Family::Experiences
+        | Family::Feature
+        | Family::Segments
+        | Family::Diagnostics
+        | Family::ConfigValidation => Err(ReferenceError::NotImplemented(family)),
     }
 }
 
@@ -183,6 +196,8 @@ fn evaluate_experience(
         variation_id,
         variation_key,
         reason: Some(decision.reason.as_str().to_owned()),
+        stored_bucketing: None,
+        store_key: None,
     })
 }
 

@@ -22,6 +22,16 @@ pub mod features {
     /// The implementation reports a decision reason from the shared diagnostic
     /// vocabulary; `reason` fields are compared only for such implementations.
     pub const DIAGNOSTICS: &str = "diagnostics";
+    /// The adapter can apply a prior visitor state (`visitor_state` inputs)
+    /// and report the stored bucketing after a call (`stored_bucketing`).
+    pub const VISITOR_STATE: &str = "visitor_state";
+    /// The adapter reports the data-store key the SDK uses for the visitor.
+    pub const STORE_KEY: &str = "store_key";
+    /// The SDK implements the mutual-exclusion audience rule
+    /// (`rule_type: bucketed_into_experience_key`).
+    pub const MUTUAL_EXCLUSION: &str = "mutual_exclusion";
+    /// The SDK implements variation preview (`set_preview`).
+    pub const PREVIEW: &str = "preview";
 }
 
 /// The capabilities an adapter declares in its `start` reply.

@@ -26,11 +26,28 @@ pub enum FieldRule {
 /// The per-field rules of a family, as `(JSON pointer, rule)` pairs.
 pub fn field_rules(family: Family) -> &'static [(&'static str, FieldRule)] {
     match family {
-        Family::Experience => &[(
-            "/reason",
-            FieldRule::RequiresFeature(crate::capability::features::DIAGNOSTICS),
-        )],
-        Family::Hash | Family::Bucketing | Family::Rule => &[],
+        Family::Experience => &[
+            (
+                "/reason",
+                FieldRule::RequiresFeature(crate::capability::features::DIAGNOSTICS),
+            ),
+            (
+                "/stored_bucketing",
+                FieldRule::RequiresFeature(crate::capability::features::VISITOR_STATE),
+            ),
+            (
+                "/store_key",
+                FieldRule::RequiresFeature(crate::capability::features::STORE_KEY),
+            ),
+        ],
+        Family::Hash
+        | Family::Bucketing
+        | Family::Rule
+        | Family::Experiences
+        | Family::Feature
+        | Family::Segments
+        | Family::Diagnostics
+        | Family::ConfigValidation => &[],
     }
 }
 

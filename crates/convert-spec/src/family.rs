@@ -24,6 +24,16 @@ pub enum Family {
     Rule,
     /// `run_experience` for one experience key of a project config.
     Experience,
+    /// `run_experiences`: every experience of a config for one visitor.
+    Experiences,
+    /// `run_feature` / `run_features`: features and their cast variables.
+    Feature,
+    /// Stored segments, custom segments and entity lookup.
+    Segments,
+    /// `diagnose_*`: reasons from the shared vocabulary with details.
+    Diagnostics,
+    /// Whether a served config is usable, and the first fault's JSON path.
+    ConfigValidation,
 }
 
 impl Family {
@@ -33,6 +43,11 @@ impl Family {
         Family::Bucketing,
         Family::Rule,
         Family::Experience,
+        Family::Experiences,
+        Family::Feature,
+        Family::Segments,
+        Family::Diagnostics,
+        Family::ConfigValidation,
     ];
 
     /// The wire name (`"hash"`, `"bucketing"`, …).
@@ -42,6 +57,11 @@ impl Family {
             Family::Bucketing => "bucketing",
             Family::Rule => "rule",
             Family::Experience => "experience",
+            Family::Experiences => "experiences",
+            Family::Feature => "feature",
+            Family::Segments => "segments",
+            Family::Diagnostics => "diagnostics",
+            Family::ConfigValidation => "config_validation",
         }
     }
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::FamilySpec;
+use super::visitor::{Preview, VisitorState, config_requirements, visitor_requirements};
 use crate::{Family, Requirements};
 
 /// The `experience` family.
@@ -18,28 +19,9 @@ impl FamilySpec for Experience {
     type Result = ExperienceResult;
 
     fn derived_requirements(input: &ExperienceInput) -> Requirements {
-        let version = input
-            .config
-            .get("experiences")
-            .and_then(Value::as_array)
-            .and_then(|experiences| {
-                experiences.iter().find(|e| {
-                    e.get("key").map(js_string_of_scalar).as_deref()
-                        == Some(input.experience_key.as_str())
-                })
-            })
-            .and_then(|e| e.get("version"));
-        Requirements {
-            contract_versions: vec![Requirements::contract_for_version(version)],
-            features: vec![],
-        }
-    }
-}
-
-fn js_string_of_scalar(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        config_requirements(&input.config, Some(&input.experience_key)).union(
+            &visitor_requirements(input.visitor_state.as_ref(), input.preview.as_ref()),
+        )
     }
 }
 
@@ -64,6 +46,18 @@ pub struct ExperienceInput {
     pub location_attributes: Option<Map<String, Value>>,
     /// The experience key to run.
     pub experience_key: String,
+    /// What the SDK had stored for the visitor before the call (sticky
+    /// decisions, stored segments). Needs the `visitor_state` feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub visitor_state: Option<VisitorState>,
+    /// A variation id to force (JS `forceVariationId`); an id the experience
+    /// does not have is ignored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub force_variation_id: Option<String>,
+    /// A preview set on the context before the call. Needs the `preview`
+    /// feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preview: Option<Preview>,
 }
 
 /// The decision for one experience.
@@ -79,4 +73,15 @@ pub struct ExperienceResult {
     /// implementations that declare the `diagnostics` feature.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
+    /// The visitor's stored decisions after the call (experience id →
+    /// variation id). Reported when the input has a `visitor_state`;
+    /// compared only for implementations that declare the `visitor_state`
+    /// feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stored_bucketing: Option<Map<String, Value>>,
+    /// The key the SDK stores the visitor's record under. Reported when the
+    /// input has a `visitor_state`; compared only for implementations that
+    /// declare the `store_key` feature.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store_key: Option<String>,
 }

@@ -13,9 +13,15 @@ use serde_json::Value;
 use crate::{Family, Requirements};
 
 pub mod bucketing;
+pub mod config_validation;
+pub mod diagnostics;
 pub mod experience;
+pub mod experiences;
+pub mod feature;
 pub mod hash;
 pub mod rule;
+pub mod segments;
+pub mod visitor;
 
 /// The static description of one family.
 pub trait FamilySpec {
@@ -53,6 +59,26 @@ macro_rules! with_family_spec {
             }
             $crate::Family::Experience => {
                 type $spec = $crate::families::experience::Experience;
+                $body
+            }
+            $crate::Family::Experiences => {
+                type $spec = $crate::families::experiences::Experiences;
+                $body
+            }
+            $crate::Family::Feature => {
+                type $spec = $crate::families::feature::Feature;
+                $body
+            }
+            $crate::Family::Segments => {
+                type $spec = $crate::families::segments::Segments;
+                $body
+            }
+            $crate::Family::Diagnostics => {
+                type $spec = $crate::families::diagnostics::Diagnostics;
+                $body
+            }
+            $crate::Family::ConfigValidation => {
+                type $spec = $crate::families::config_validation::ConfigValidation;
                 $body
             }
         }

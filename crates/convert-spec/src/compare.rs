@@ -79,12 +79,18 @@ impl fmt::Display for Difference {
     }
 }
 
-/// The pointers a comparison ignores for an implementation with `caps`.
-pub fn ignored_pointers(family: Family, caps: &Capabilities) -> Vec<&'static str> {
+/// The pointers a comparison ignores for an implementation with `caps`:
+/// feature-gated fields the implementation does not declare, and
+/// feature-gated fields the expected value does not assert (absent there).
+pub fn ignored_pointers(family: Family, caps: &Capabilities, expected: &Value) -> Vec<&'static str> {
     field_rules(family)
         .iter()
         .filter_map(|(pointer, rule)| match rule {
-            FieldRule::RequiresFeature(feature) if !caps.has_feature(feature) => Some(*pointer),
+            FieldRule::RequiresFeature(feature)
+                if !caps.has_feature(feature) || expected.pointer(pointer).is_none() =>
+            {
+                Some(*pointer)
+            }
             FieldRule::RequiresFeature(_) => None,
         })
         .collect()
@@ -98,7 +104,7 @@ pub fn compare(
     actual: &Value,
     caps: &Capabilities,
 ) -> Vec<Difference> {
-    let ignored = ignored_pointers(family, caps);
+    let ignored = ignored_pointers(family, caps, expected);
     let mut differences = Vec::new();
     diff("", Some(expected), Some(actual), &ignored, &mut differences);
     differences
@@ -208,6 +214,11 @@ mod tests {
         assert_eq!(d[0].pointer, "/reason");
         let no_reason = json!({"variation_id":"1","variation_key":"a"});
         assert!(compare(Family::Experience, &expected, &no_reason, &caps(&[])).is_empty());
+        // A gated field the vector does not assert is not compared.
+        assert!(compare(Family::Experience, &no_reason, &actual, &caps(&["diagnostics"])).is_empty());
+        // An ungated field is always compared.
+        let extra = json!({"variation_id":"1","variation_key":"a","surprise":1});
+        assert_eq!(compare(Family::Experience, &no_reason, &extra, &caps(&[])).len(), 1);
     }
 
     #[test]

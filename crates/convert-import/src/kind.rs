@@ -84,10 +84,7 @@ impl PeerKind {
     pub fn pending_reason(self) -> &'static str {
         match self {
             PeerKind::PythonFeature => {
-                "feature resolution has no family in vector set v1 yet (the `feature` family comes with the evaluation-surface issue)"
-            }
-            PeerKind::PythonState => {
-                "entity lookups and custom segments have no family in vector set v1 yet (the `segments` family comes with the evaluation-surface issue)"
+                "the file asserts fields the `feature` family does not carry"
             }
             PeerKind::PythonBucketingEvent => {
                 "tracking payloads have no family in vector set v1 yet (the `scenario` family comes with the Rust SDK issue)"

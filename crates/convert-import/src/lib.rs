@@ -15,7 +15,9 @@
 //! | `js-anchored` | javascript-sdk `packages/bucketing/tests/cross-sdk-bucketing-vectors.json` (= python-sdk `anchored_bucketing_vectors.json`) | `experience` |
 //! | `ruby-hash` | ruby-sdk `spec/fixtures/cross_sdk/test-vectors.json` | `hash` |
 //! | `php-rule` | php-sdk `tests/CrossSdk/rule-test-vectors.json` | `rule` |
-//! | `python-feature`, `python-state`, `python-bucketing-event` | python-sdk fixtures | not yet (no family in this vector set) |
+//! | `python-state` | python-sdk `tests/parity/fixtures/state_vectors.json` | `segments` |
+//! | `python-feature` | python-sdk `feature_vectors.json` | not imported: it asserts `variation_key`, which the `feature` family does not carry |
+//! | `python-bucketing-event` | python-sdk `bucketing_event_vectors.json` | not yet (the `scenario` family comes with the Rust SDK) |
 
 mod anchored;
 mod kind;
@@ -98,7 +100,18 @@ pub fn import(kind: PeerKind, path: &Path) -> Result<Imported, ImportError> {
         PeerKind::JsAnchored => anchored::import(kind, path, &text)?,
         PeerKind::RubyHash => ruby::hash(kind, path, &text)?,
         PeerKind::PhpRule => php::rule(kind, path, &text)?,
-        PeerKind::PythonFeature | PeerKind::PythonState | PeerKind::PythonBucketingEvent => {
+        PeerKind::PythonState => python::state(kind, path, &text)?,
+        PeerKind::PythonFeature => {
+            let reason = python::feature(kind, path, &text)?
+                .unwrap_or_else(|| kind.pending_reason().to_owned());
+            return Ok(Imported {
+                kind,
+                source: path.to_owned(),
+                file: None,
+                not_imported: Some(reason),
+            });
+        }
+        PeerKind::PythonBucketingEvent => {
             return Ok(Imported {
                 kind,
                 source: path.to_owned(),

@@ -39,6 +39,18 @@ fn every_published_file_is_recognised_and_imported_or_explained() {
     assert_eq!(counts.get(&PeerKind::JsAnchored), Some(&59));
     assert_eq!(counts.get(&PeerKind::RubyHash), Some(&75));
     assert_eq!(counts.get(&PeerKind::PhpRule), Some(&(65 + 12)));
+    assert_eq!(counts.get(&PeerKind::PythonState), Some(&18));
+    let feature = imported
+        .iter()
+        .find(|i| i.kind == PeerKind::PythonFeature)
+        .unwrap();
+    assert!(
+        feature
+            .not_imported
+            .as_deref()
+            .unwrap()
+            .contains("variation_key")
+    );
 }
 
 #[test]

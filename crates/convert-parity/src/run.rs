@@ -57,8 +57,13 @@ pub struct PeerFinding {
     pub source: String,
     /// What the peer file expects.
     pub peer_expected: Value,
-    /// What the JS SDK answers.
-    pub js_result: Value,
+    /// What the JS SDK answers (absent when it throws).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub js_result: Option<Value>,
+    /// The error the JS SDK throws on this input, if it does: the case has
+    /// no expected value and is skipped on every target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub js_error: Option<String>,
 }
 
 /// Everything to run.
@@ -74,6 +79,9 @@ pub struct Suite {
     pub findings: Vec<FindingInfo>,
     /// Families selected (empty: all).
     pub families: BTreeSet<Family>,
+    /// Cases skipped on every target, with the reason (imported cases on
+    /// which the JS SDK throws).
+    pub skipped: BTreeMap<String, String>,
     /// Whether a declared family that ran no case fails the run (on for a
     /// whole run; off when a run is deliberately narrowed to one file).
     pub check_vacuous: bool,
@@ -204,12 +212,32 @@ impl Suite {
                             ),
                         });
                     }
-                    case.expected = finding.js_result.clone();
+                    match (&finding.js_result, &finding.js_error) {
+                        (Some(result), _) => case.expected = result.clone(),
+                        (None, Some(error)) => {
+                            self.skipped.insert(
+                                case.id.clone(),
+                                format!("the JS SDK throws on this input ({error}); finding recorded against the peer file"),
+                            );
+                        }
+                        (None, None) => {
+                            return Err(SuiteError::Findings {
+                                path: path.to_owned(),
+                                message: format!(
+                                    "finding for `{}` has neither a JS result nor a JS error",
+                                    case.id
+                                ),
+                            });
+                        }
+                    }
                     self.findings.push(FindingInfo {
                         case: case.id.clone(),
                         source: file.source.clone(),
                         peer_expected: finding.peer_expected.clone(),
-                        js_result: finding.js_result.clone(),
+                        js_result: finding
+                            .js_result
+                            .clone()
+                            .unwrap_or_else(|| serde_json::json!({"js_error": finding.js_error})),
                     });
                 }
             }
@@ -437,7 +465,11 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
                 family: file.file.family,
                 case,
                 spec_refs: file.file.spec_refs_of(case).map(str::to_owned).collect(),
-                skip: capabilities.missing(file.file.family, &case.requires),
+                skip: suite
+                    .skipped
+                    .get(&case.id)
+                    .cloned()
+                    .or_else(|| capabilities.missing(file.file.family, &case.requires)),
             });
         }
     }

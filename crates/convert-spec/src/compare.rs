@@ -82,7 +82,11 @@ impl fmt::Display for Difference {
 /// The pointers a comparison ignores for an implementation with `caps`:
 /// feature-gated fields the implementation does not declare, and
 /// feature-gated fields the expected value does not assert (absent there).
-pub fn ignored_pointers(family: Family, caps: &Capabilities, expected: &Value) -> Vec<&'static str> {
+pub fn ignored_pointers(
+    family: Family,
+    caps: &Capabilities,
+    expected: &Value,
+) -> Vec<&'static str> {
     field_rules(family)
         .iter()
         .filter_map(|(pointer, rule)| match rule {
@@ -215,10 +219,21 @@ mod tests {
         let no_reason = json!({"variation_id":"1","variation_key":"a"});
         assert!(compare(Family::Experience, &expected, &no_reason, &caps(&[])).is_empty());
         // A gated field the vector does not assert is not compared.
-        assert!(compare(Family::Experience, &no_reason, &actual, &caps(&["diagnostics"])).is_empty());
+        assert!(
+            compare(
+                Family::Experience,
+                &no_reason,
+                &actual,
+                &caps(&["diagnostics"])
+            )
+            .is_empty()
+        );
         // An ungated field is always compared.
         let extra = json!({"variation_id":"1","variation_key":"a","surprise":1});
-        assert_eq!(compare(Family::Experience, &no_reason, &extra, &caps(&[])).len(), 1);
+        assert_eq!(
+            compare(Family::Experience, &no_reason, &extra, &caps(&[])).len(),
+            1
+        );
     }
 
     #[test]

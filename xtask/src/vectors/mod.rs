@@ -194,7 +194,11 @@ fn answer_file(name: &str, oracle: &mut dyn Oracle, source: &Expanded) -> Result
 /// an unknown key (location, environment, traffic, …) and its diagnostics
 /// ignore an active preview, so it is never the oracle for decision reasons:
 /// they are left out of Python-oracle vectors (not asserted there).
-fn authoritative_part(oracle: &str, family: convert_spec::Family, mut expected: serde_json::Value) -> serde_json::Value {
+fn authoritative_part(
+    oracle: &str,
+    family: convert_spec::Family,
+    mut expected: serde_json::Value,
+) -> serde_json::Value {
     use convert_spec::Family;
     if oracle == "python" && matches!(family, Family::Experience) {
         if let Some(map) = expected.as_object_mut() {

@@ -63,7 +63,8 @@ pub fn findings(dir: &Path, js: &mut dyn Oracle) -> Result<PeerFindings> {
                     case: case.id.clone(),
                     source: source.clone(),
                     peer_expected: case.expected.clone(),
-                    js_result: result,
+                    js_result: Some(result),
+                    js_error: None,
                 });
             }
         }

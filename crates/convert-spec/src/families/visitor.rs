@@ -64,7 +64,7 @@ pub(crate) fn config_requirements(config: &Value, only: Option<&str>) -> Require
         .is_some_and(|audiences| {
             audiences
                 .iter()
-                .any(|a| a.get("rules").is_some_and(|r| mentions_exclusion(r)))
+                .any(|a| a.get("rules").is_some_and(mentions_exclusion))
         });
     if uses_exclusion {
         feats.push(features::MUTUAL_EXCLUSION.to_owned());

@@ -200,10 +200,11 @@ fn authoritative_part(
     mut expected: serde_json::Value,
 ) -> serde_json::Value {
     use convert_spec::Family;
-    if oracle == "python" && matches!(family, Family::Experience) {
-        if let Some(map) = expected.as_object_mut() {
-            map.remove("reason");
-        }
+    if let (true, Some(map)) = (
+        oracle == "python" && matches!(family, Family::Experience),
+        expected.as_object_mut(),
+    ) {
+        map.remove("reason");
     }
     expected
 }

@@ -10,7 +10,8 @@ const util = require('node:util');
 
 const PROTOCOL_VERSION = 1;
 const SDK_PACKAGE = '@convertcom/js-sdk';
-const FAMILIES = ['hash', 'bucketing', 'rule', 'experience'];
+const FAMILIES = ['hash', 'bucketing', 'rule', 'experience', 'experiences', 'feature', 'segments', 'diagnostics'];
+const crypto = require('node:crypto');
 const BUCKETING_NOT_DECIDED = 'convert.com_variation_not_decided';
 
 // ---------------------------------------------------------------------------
@@ -284,30 +285,62 @@ function asVariationKey(key) {
   return typeof key === 'string' ? key : String(key);
 }
 
-function runExperienceCase(input) {
+/**
+ * The SDK and a context for a visitor-scoped case: the prior `visitor_state`
+ * (if any) is put in the SDK's own visitor store before the context exists,
+ * as if an earlier session had stored it.
+ */
+function visitorSetup(input) {
   const config = requireObject(input.config, 'config');
   const visitorId = requireString(input.visitor_id, 'visitor_id');
-  const experienceKey = requireString(input.experience_key, 'experience_key');
   const environment = optional(input, 'environment', requireString);
   const visitorAttributes = optional(input, 'visitor_attributes', requireObject);
-  const locationAttributes = optional(input, 'location_attributes', requireObject);
-
+  const state = optional(input, 'visitor_state', requireObject);
   const { sdk, recorder } = createSdk(config, { environment });
+  if (state !== undefined) {
+    const record = {};
+    if (state.bucketing !== undefined && state.bucketing !== null) record.bucketing = structuredClone(requireObject(state.bucketing, 'visitor_state.bucketing'));
+    if (state.segments !== undefined && state.segments !== null) record.segments = structuredClone(requireObject(state.segments, 'visitor_state.segments'));
+    if (Object.keys(record).length > 0) sdk._dataManager.putData(visitorId, record);
+  }
   const context = createContext(sdk, visitorId, visitorAttributes === undefined ? {} : structuredClone(visitorAttributes));
-  // Absent location attributes reach the SDK as absent: its location gate
-  // then fails, which is the behaviour under test. Tracking is off so no
-  // release timer is armed; it does not take part in the decision.
+  return { sdk, recorder, context, visitorId, state };
+}
+
+/** The SDK's stored bucketing map and store key for the visitor. */
+function storedOutput(sdk, visitorId) {
+  const data = sdk._dataManager.getData(visitorId) || {};
+  return { stored_bucketing: structuredClone(data.bucketing || {}), store_key: sdk._dataManager.getStoreKey(visitorId) };
+}
+
+/** Call attributes: location properties only when given (absent fails the gate). */
+function callAttributes(input) {
+  const locationAttributes = optional(input, 'location_attributes', requireObject);
+  // Tracking is off so no release timer is armed; it does not take part in decisions.
   const attributes = { enableTracking: false };
   if (locationAttributes !== undefined) attributes.locationProperties = structuredClone(locationAttributes);
+  return attributes;
+}
+
+function runExperienceCase(input) {
+  const experienceKey = requireString(input.experience_key, 'experience_key');
+  const forced = optional(input, 'force_variation_id', requireString);
+  if (input.preview !== undefined && input.preview !== null) {
+    return { skipped: { reason: 'preview is not in @convertcom/js-sdk 4.4.3' } };
+  }
+  const { sdk, recorder, context, visitorId, state } = visitorSetup(input);
+  const attributes = callAttributes(input);
+  if (forced !== undefined) attributes.forceVariationId = forced;
   const decision = context.runExperience(experienceKey, attributes);
+  const extra = state !== undefined ? storedOutput(sdk, visitorId) : {};
 
   if (isPlainObject(decision)) {
     if (typeof decision.id !== 'string') {
       throw new Error(`the SDK returned a variation with a non-string id: ${JSON.stringify(decision.id)}`);
     }
-    return { result: { variation_id: decision.id, variation_key: asVariationKey(decision.key), reason: 'resolved' } };
+    return { result: { variation_id: decision.id, variation_key: asVariationKey(decision.key), reason: 'resolved', ...extra } };
   }
-  const miss = (reason) => ({ result: { variation_id: null, variation_key: null, reason } });
+  const miss = (reason) => ({ result: { variation_id: null, variation_key: null, reason, ...extra } });
   if (decision === undefined) return miss('visitor_id_missing');
   if (decision === BUCKETING_NOT_DECIDED) return miss('variation_not_decided');
   if (decision === null) {
@@ -318,11 +351,192 @@ function runExperienceCase(input) {
   return { errored: { message: `runExperience returned ${JSON.stringify(decision)}` } };
 }
 
+function runExperiencesCase(input) {
+  if (input.preview !== undefined && input.preview !== null) {
+    return { skipped: { reason: 'preview is not in @convertcom/js-sdk 4.4.3' } };
+  }
+  const { context } = visitorSetup(input);
+  const decisions = context.runExperiences(callAttributes(input)) || [];
+  return {
+    result: {
+      decisions: decisions.map((d) => ({
+        experience_id: String(d.experienceId),
+        experience_key: String(d.experienceKey),
+        variation_id: String(d.id),
+        variation_key: asVariationKey(d.key),
+      })),
+    },
+  };
+}
+
+/** Numbers JSON cannot carry, as `{"$number": …}` (recursively). */
+function encodeNumbers(value) {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return { $number: Number.isNaN(value) ? 'NaN' : value > 0 ? 'Infinity' : '-Infinity' };
+  }
+  if (Array.isArray(value)) return value.map(encodeNumbers);
+  if (isPlainObject(value)) {
+    const out = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = encodeNumbers(v);
+    return out;
+  }
+  return value;
+}
+
+function featureEntry(entry) {
+  if (!isPlainObject(entry)) throw new Error(`the SDK returned a feature entry that is not an object: ${JSON.stringify(entry)}`);
+  const out = {
+    feature_id: entry.id === undefined || entry.id === null ? null : String(entry.id),
+    feature_key: entry.key === undefined || entry.key === null ? null : String(entry.key),
+    status: String(entry.status),
+  };
+  if (entry.status === 'enabled') {
+    if (entry.experienceId !== undefined) out.experience_id = String(entry.experienceId);
+    if (entry.experienceKey !== undefined) out.experience_key = String(entry.experienceKey);
+    out.variables = encodeNumbers(entry.variables === undefined ? {} : structuredClone(entry.variables));
+  }
+  return out;
+}
+
+function runFeatureCase(input) {
+  const call = requireString(input.call, 'call');
+  const { context } = visitorSetup(input);
+  const attributes = callAttributes(input);
+  delete attributes.enableTracking; // runFeature takes no tracking flag; nothing is released offline
+  const experienceKeys = optional(input, 'experience_keys', (v, path) => {
+    if (!Array.isArray(v) || v.some((k) => typeof k !== 'string')) throw new InputError(`${path} must be a list of strings`);
+    return v;
+  });
+  if (experienceKeys !== undefined) attributes.experienceKeys = experienceKeys;
+  const typeCasting = optional(input, 'type_casting', (v, path) => {
+    if (typeof v !== 'boolean') throw new InputError(`${path} must be a boolean`);
+    return v;
+  });
+  if (typeCasting !== undefined) attributes.typeCasting = typeCasting;
+  let answer;
+  if (call === 'run_feature') {
+    answer = context.runFeature(requireString(input.feature_key, 'feature_key'), attributes);
+  } else if (call === 'run_features') {
+    answer = context.runFeatures(attributes);
+  } else {
+    throw new InputError(`call must be run_feature or run_features, not ${JSON.stringify(call)}`);
+  }
+  const list = answer === undefined || answer === null ? [] : Array.isArray(answer) ? answer : [answer];
+  return { result: { features: list.map(featureEntry) } };
+}
+
+function customSegmentsOf(sdk, visitorId) {
+  const data = sdk._dataManager.getData(visitorId) || {};
+  const custom = data.segments && data.segments.customSegments;
+  return Array.isArray(custom) ? custom.map(String) : [];
+}
+
+function idsOf(entities) {
+  return entities.filter((e) => isPlainObject(e)).map((e) => String(e.id));
+}
+
+function entityLookup(input) {
+  const config = requireObject(input.config, 'config');
+  const entityType = requireString(input.entity_type, 'entity_type');
+  const { sdk } = createSdk(config, {});
+  const context = createContext(sdk, 'entity-lookup', {});
+  switch (input.op) {
+    case 'get_entity': {
+      const entity = context.getConfigEntity(requireString(input.key, 'key'), entityType);
+      return { result: { ids: idsOf(entity ? [entity] : []) } };
+    }
+    case 'get_entity_by_id': {
+      const entity = context.getConfigEntityById(requireString(input.id, 'id'), entityType);
+      return { result: { ids: idsOf(entity ? [entity] : []) } };
+    }
+    default: {
+      if (!Array.isArray(input.keys) || input.keys.some((k) => typeof k !== 'string')) throw new InputError('keys must be a list of strings');
+      return { result: { ids: idsOf(sdk._dataManager.getItemsByKeys(input.keys, entityType) || []) } };
+    }
+  }
+}
+
+function runSegmentsCase(input) {
+  switch (input.op) {
+    case 'run_custom_segments': {
+      if (!Array.isArray(input.segment_keys) || input.segment_keys.some((k) => typeof k !== 'string')) {
+        throw new InputError('segment_keys must be a list of strings');
+      }
+      const ruleData = optional(input, 'rule_data', requireObject);
+      const { sdk, context, visitorId } = visitorSetup(input);
+      const before = customSegmentsOf(sdk, visitorId);
+      context.runCustomSegments(input.segment_keys, ruleData === undefined ? undefined : { ruleData: structuredClone(ruleData) });
+      const after = customSegmentsOf(sdk, visitorId);
+      return { result: { added: after.filter((id) => !before.includes(id)), custom_segments: after } };
+    }
+    case 'set_segments': {
+      const segments = requireObject(input.segments, 'segments');
+      const { sdk, context, visitorId } = visitorSetup(input);
+      context.setDefaultSegments(structuredClone(segments));
+      const data = sdk._dataManager.getData(visitorId) || {};
+      return { result: { stored_segments: structuredClone(data.segments || {}) } };
+    }
+    case 'get_entity':
+    case 'get_entity_by_id':
+    case 'get_entities':
+      return entityLookup(input);
+    default:
+      throw new InputError(`unknown segments op ${JSON.stringify(input.op)}`);
+  }
+}
+
+function visitorRef(visitorId) {
+  return crypto.createHash('sha256').update(visitorId, 'utf8').digest('hex').slice(0, 16);
+}
+
+function runDiagnosticsCase(input) {
+  const key = requireString(input.key, 'key');
+  const visitorId = requireString(input.visitor_id, 'visitor_id');
+  const diagnosis = (reason, bucketValue = null, variationKey = null) => ({
+    result: { reason, bucket_value: bucketValue, variation_key: variationKey, visitor_ref: visitorRef(visitorId) },
+  });
+  switch (input.diagnose) {
+    case 'experience': {
+      const answer = runExperienceCase({ ...input, experience_key: key, visitor_state: input.visitor_state });
+      if (!answer.result) return answer;
+      if (answer.result.reason !== 'resolved') return diagnosis(answer.result.reason);
+      const { sdk } = createSdk(requireObject(input.config, 'config'), {});
+      const experience = sdk._dataManager.getEntity(key, 'experiences');
+      const value = sdk._dataManager._bucketingManager.getValueVisitorBased(visitorId, { experienceId: String(experience.id) });
+      return diagnosis('resolved', value, answer.result.variation_key);
+    }
+    case 'feature': {
+      const { sdk } = createSdk(requireObject(input.config, 'config'), {});
+      if (!sdk._dataManager.getEntity(key, 'features')) return diagnosis('feature_not_found');
+      const answer = runFeatureCase({ ...input, call: 'run_feature', feature_key: key });
+      const enabled = answer.result.features.some((f) => f.status === 'enabled');
+      return diagnosis(enabled ? 'resolved' : 'feature_not_in_selected_variations');
+    }
+    case 'goal': {
+      const { sdk } = createSdk(requireObject(input.config, 'config'), {});
+      const context = createContext(sdk, visitorId || 'diagnose', {});
+      return diagnosis(context.getConfigEntity(key, 'goals') ? 'resolved' : 'goal_not_found');
+    }
+    case 'entity': {
+      const entityType = requireString(input.entity_type, 'entity_type');
+      const { sdk } = createSdk(requireObject(input.config, 'config'), {});
+      const context = createContext(sdk, visitorId || 'diagnose', {});
+      return diagnosis(context.getConfigEntity(key, entityType) ? 'resolved' : 'entity_not_found');
+    }
+    default:
+      throw new InputError(`diagnose must be experience, feature, goal or entity, not ${JSON.stringify(input.diagnose)}`);
+  }
+}
+
 const HANDLERS = {
   hash: (input) => ({ result: runHash(input) }),
   bucketing: (input) => ({ result: runBucketing(input) }),
   rule: runRule,
   experience: runExperienceCase,
+  experiences: runExperiencesCase,
+  feature: runFeatureCase,
+  segments: runSegmentsCase,
+  diagnostics: runDiagnosticsCase,
 };
 
 // ---------------------------------------------------------------------------
@@ -342,7 +556,7 @@ function readyMessage() {
       families: FAMILIES,
       // 4.4.3 has only the packed layout: _retrieveBucketing never reads `version`.
       contract_versions: [11],
-      features: ['diagnostics'],
+      features: ['diagnostics', 'visitor_state', 'store_key'],
     },
   };
 }

@@ -34,7 +34,9 @@ _sdk_log.setLevel(logging.WARNING)
 _sdk_log.propagate = False
 
 import convert_sdk  # noqa: E402  (after stdout is redirected)
-from convert_sdk import Core, SDKConfig  # noqa: E402
+from convert_sdk import Core, InMemoryDataStore, InvalidConfigError, SDKConfig  # noqa: E402
+from convert_sdk.config_loader.validators import validate_config  # noqa: E402
+from convert_sdk.ports.storage import visitor_state_key  # noqa: E402
 from convert_sdk.config_loader import load_snapshot  # noqa: E402
 from convert_sdk.errors import ConfigLoadError  # noqa: E402
 from convert_sdk.evaluation import bucketing as sdk_bucketing  # noqa: E402
@@ -43,7 +45,9 @@ from convert_sdk.evaluation import rules as sdk_rules  # noqa: E402
 
 PROTOCOL_VERSION = 1
 SDK_NAME = "convert-python-sdk"
-FAMILIES = ["hash", "bucketing", "rule", "experience"]
+FAMILIES = [
+    "hash", "bucketing", "rule", "experience", "experiences", "feature", "segments", "diagnostics", "config_validation",
+]
 DEFAULT_ENVIRONMENT = "staging"  # the JavaScript SDK's default, as the protocol says
 U32_MAX = 0xFFFFFFFF
 
@@ -172,34 +176,256 @@ def run_rule(payload: Dict[str, Any]) -> Dict[str, Any]:
     return {"result": {"matched": matched}}
 
 
-def run_experience(payload: Dict[str, Any]) -> Dict[str, Any]:
+def visitor_setup(payload: Dict[str, Any]):
+    """A Core and a context for a visitor-scoped case. A prior `visitor_state`
+    is written into an InMemoryDataStore in the SDK's own state envelope, as if
+    an earlier session had persisted it; the Core hydrates it on create_context."""
     config = require_object(payload.get("config"), "config")
     visitor_id = require_string(payload.get("visitor_id"), "visitor_id")
-    experience_key = require_string(payload.get("experience_key"), "experience_key")
     environment = optional(payload, "environment", require_string)
     visitor_attributes = optional(payload, "visitor_attributes", require_object)
-    location_attributes = optional(payload, "location_attributes", require_object)
+    state = optional(payload, "visitor_state", require_object)
+    store = None
+    if state is not None:
+        store = InMemoryDataStore()
+        store.set(
+            visitor_state_key(visitor_id),
+            {
+                "attributes": {},
+                "segments": dict(state.get("segments") or {}),
+                "bucketing": dict(state.get("bucketing") or {}),
+            },
+        )
+    sdk_config = SDKConfig(
+        data=config,
+        environment=DEFAULT_ENVIRONMENT if environment is None else environment,
+        data_store=store,
+    )
+    core = Core(sdk_config, transport=OfflineTransport()).initialize()
+    context = core.create_context(visitor_id, visitor_attributes=visitor_attributes)
+    return core, context, store, visitor_id
 
-    core = Core(
-        SDKConfig(data=config, environment=DEFAULT_ENVIRONMENT if environment is None else environment),
-        transport=OfflineTransport(),
-    ).initialize()
+
+def stored_output(store: Any, visitor_id: str) -> Dict[str, Any]:
+    envelope = store.get(visitor_state_key(visitor_id)) or {}
+    bucketing = envelope.get("bucketing") if isinstance(envelope, Mapping) else None
+    return {
+        "stored_bucketing": {str(k): str(v) for k, v in (bucketing or {}).items()},
+        "store_key": visitor_state_key(visitor_id),
+    }
+
+
+def apply_preview(payload: Dict[str, Any], context: Any) -> None:
+    preview = optional(payload, "preview", require_object)
+    if preview is not None:
+        context.set_preview(
+            require_string(preview.get("experience_id"), "preview.experience_id"),
+            require_string(preview.get("variation_id"), "preview.variation_id"),
+        )
+
+
+def run_experience(payload: Dict[str, Any]) -> Dict[str, Any]:
+    experience_key = require_string(payload.get("experience_key"), "experience_key")
+    if payload.get("force_variation_id") is not None:
+        return {"skipped": {"reason": "convert-python-sdk 2.1.0 has no forced-variation API"}}
+    location_attributes = optional(payload, "location_attributes", require_object)
+    core, context, store, visitor_id = visitor_setup(payload)
     try:
-        context = core.create_context(visitor_id, visitor_attributes=visitor_attributes)
+        apply_preview(payload, context)
         # Diagnose first: it is read-only, while run_experience writes sticky state.
         diagnostic = context.diagnose_experience(experience_key, location_attributes=location_attributes)
         decision = context.run_experience(
             experience_key, location_attributes=location_attributes, enable_tracking=False
         )
-    finally:
-        core.close()
-    return {
-        "result": {
+        result: Dict[str, Any] = {
             "variation_id": None if decision is None else decision.variation_id,
             "variation_key": None if decision is None else decision.variation_key,
             "reason": diagnostic.reason.value,
         }
+        if store is not None:
+            result.update(stored_output(store, visitor_id))
+    finally:
+        core.close()
+    return {"result": result}
+
+
+def run_experiences(payload: Dict[str, Any]) -> Dict[str, Any]:
+    location_attributes = optional(payload, "location_attributes", require_object)
+    core, context, _store, _visitor_id = visitor_setup(payload)
+    try:
+        apply_preview(payload, context)
+        decisions = context.run_experiences(location_attributes=location_attributes, enable_tracking=False)
+    finally:
+        core.close()
+    return {
+        "result": {
+            "decisions": [
+                {
+                    "experience_id": str(d.experience_id),
+                    "experience_key": str(d.experience_key),
+                    "variation_id": str(d.variation_id),
+                    "variation_key": d.variation_key,
+                }
+                for d in decisions
+            ]
+        }
     }
+
+
+def encode_numbers(value: Any) -> Any:
+    """Numbers JSON cannot carry, as {"$number": ...} (recursively)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"$number": "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")}
+    if isinstance(value, Mapping):
+        return {str(k): encode_numbers(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [encode_numbers(v) for v in value]
+    return value
+
+
+def feature_entry(context: Any, feature: Any) -> Dict[str, Any]:
+    status = getattr(feature.status, "value", feature.status)
+    entry: Dict[str, Any] = {
+        "feature_id": None if feature.feature_id is None else str(feature.feature_id),
+        "feature_key": feature.feature_key,
+        "status": str(status),
+    }
+    if str(status) == "enabled":
+        if feature.experience_key is not None:
+            experience = context.get_config_entity("experiences", feature.experience_key)
+            if experience is not None and experience.get("id") is not None:
+                entry["experience_id"] = str(experience.get("id"))
+            entry["experience_key"] = feature.experience_key
+        entry["variables"] = encode_numbers(dict(feature.variables))
+    return entry
+
+
+def run_feature(payload: Dict[str, Any]) -> Dict[str, Any]:
+    call = require_string(payload.get("call"), "call")
+    location_attributes = optional(payload, "location_attributes", require_object)
+    experience_keys = payload.get("experience_keys")
+    type_casting = payload.get("type_casting")
+    kwargs: Dict[str, Any] = {"location_attributes": location_attributes}
+    if experience_keys is not None:
+        kwargs["experience_keys"] = list(experience_keys)
+    if type_casting is not None:
+        kwargs["type_casting"] = bool(type_casting)
+    core, context, _store, _visitor_id = visitor_setup(payload)
+    try:
+        if call == "run_feature":
+            answer = context.run_feature(require_string(payload.get("feature_key"), "feature_key"), **kwargs)
+            features = [] if answer is None else [answer]
+        elif call == "run_features":
+            features = list(context.run_features(**kwargs))
+        else:
+            raise InputError(f"invalid input: `call` must be run_feature or run_features, not {call!r}")
+        entries = [feature_entry(context, f) for f in features]
+    finally:
+        core.close()
+    return {"result": {"features": entries}}
+
+
+def entity_ids(entities: Any) -> list:
+    return [str(e.get("id")) for e in entities if isinstance(e, Mapping)]
+
+
+def run_segments(payload: Dict[str, Any]) -> Dict[str, Any]:
+    op = payload.get("op")
+    if op in ("get_entity", "get_entity_by_id", "get_entities"):
+        config = require_object(payload.get("config"), "config")
+        entity_type = require_string(payload.get("entity_type"), "entity_type")
+        core = Core(SDKConfig(data=config, environment=DEFAULT_ENVIRONMENT), transport=OfflineTransport()).initialize()
+        try:
+            context = core.create_context("entity-lookup")
+            if op == "get_entity":
+                found = context.get_config_entity(entity_type, require_string(payload.get("key"), "key"))
+                ids = entity_ids([found] if found is not None else [])
+            elif op == "get_entity_by_id":
+                found = context.get_config_entity_by_id(entity_type, require_string(payload.get("id"), "id"))
+                ids = entity_ids([found] if found is not None else [])
+            else:
+                keys = payload.get("keys")
+                if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+                    raise InputError("invalid input: `keys` must be a list of strings")
+                ids = entity_ids(context.get_config_entities(entity_type, keys))
+        finally:
+            core.close()
+        return {"result": {"ids": ids}}
+    if op == "run_custom_segments":
+        keys = payload.get("segment_keys")
+        if not isinstance(keys, list) or not all(isinstance(k, str) for k in keys):
+            raise InputError("invalid input: `segment_keys` must be a list of strings")
+        rule_data = optional(payload, "rule_data", require_object)
+        core, context, _store, _visitor_id = visitor_setup(payload)
+        try:
+            result = context.run_custom_segments(keys, rule_data=rule_data)
+            custom = context.default_segments.get("customSegments") or []
+        finally:
+            core.close()
+        return {"result": {"added": [str(i) for i in result.matched_segment_ids], "custom_segments": [str(i) for i in custom]}}
+    if op == "set_segments":
+        segments = require_object(payload.get("segments"), "segments")
+        core, context, _store, _visitor_id = visitor_setup(payload)
+        try:
+            context.set_segments(segments)
+            stored = json.loads(json.dumps(dict(context.default_segments), default=list))
+        finally:
+            core.close()
+        return {"result": {"stored_segments": stored}}
+    raise InputError(f"invalid input: unknown segments op {op!r}")
+
+
+def run_diagnostics(payload: Dict[str, Any]) -> Dict[str, Any]:
+    diagnose = payload.get("diagnose")
+    key = require_string(payload.get("key"), "key")
+    location_attributes = optional(payload, "location_attributes", require_object)
+    core, context, _store, _visitor_id = visitor_setup(payload)
+    try:
+        if diagnose == "experience":
+            diagnostic = context.diagnose_experience(key, location_attributes=location_attributes)
+        elif diagnose == "feature":
+            diagnostic = context.diagnose_feature(key, location_attributes=location_attributes)
+        elif diagnose == "goal":
+            diagnostic = context.diagnose_goal(key)
+        elif diagnose == "entity":
+            diagnostic = context.diagnose_entity(require_string(payload.get("entity_type"), "entity_type"), key)
+        else:
+            raise InputError(f"invalid input: `diagnose` must be experience, feature, goal or entity, not {diagnose!r}")
+    finally:
+        core.close()
+    details = diagnostic.details
+    return {
+        "result": {
+            "reason": diagnostic.reason.value,
+            "bucket_value": details.get("bucket_value"),
+            "variation_key": details.get("variation_key"),
+            "visitor_ref": details.get("visitor_ref"),
+        }
+    }
+
+
+_CONFIG_FAULTS = [
+    (re.compile(r"^config must be a mapping/dict"), "not_an_object", lambda m: "$"),
+    (re.compile(r"^config is missing required field '(account_id|project)'"), "missing_field", lambda m: f"$.{m.group(1)}"),
+    (re.compile(r"^config 'project' must be a mapping/dict"), "wrong_type", lambda m: "$.project"),
+    (re.compile(r"^config 'project' is missing required field 'id'"), "missing_field", lambda m: "$.project.id"),
+    (re.compile(r"^config '(\w+)' must be a list when present"), "wrong_type", lambda m: f"$.{m.group(1)}"),
+]
+
+
+def run_config_validation(payload: Dict[str, Any]) -> Dict[str, Any]:
+    if "config" not in payload:
+        raise InputError("invalid input: `config` is required")
+    try:
+        validate_config(payload["config"])
+    except InvalidConfigError as error:
+        message = str(error)
+        for pattern, kind, path in _CONFIG_FAULTS:
+            match = pattern.search(message)
+            if match:
+                return {"result": {"valid": False, "error": {"kind": kind, "path": path(match)}}}
+        return {"errored": {"message": f"unrecognised InvalidConfigError: {message}"}}
+    return {"result": {"valid": True}}
 
 
 HANDLERS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
@@ -207,6 +433,11 @@ HANDLERS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "bucketing": run_bucketing,
     "rule": run_rule,
     "experience": run_experience,
+    "experiences": run_experiences,
+    "feature": run_feature,
+    "segments": run_segments,
+    "diagnostics": run_diagnostics,
+    "config_validation": run_config_validation,
 }
 
 
@@ -225,7 +456,7 @@ def ready_message() -> Dict[str, Any]:
         "capabilities": {
             "families": FAMILIES,
             "contract_versions": [11, 12],
-            "features": ["diagnostics"],
+            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview"],
         },
     }
 

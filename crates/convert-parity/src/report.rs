@@ -333,11 +333,22 @@ pub fn render_summary(report: &Report) -> String {
         }
     }
     for finding in &report.findings {
-        let _ = writeln!(
-            out,
-            "finding against {}: `{}` expects {}, the JS SDK answers {} (the JS answer is used)",
-            finding.source, finding.case, finding.peer_expected, finding.js_result
-        );
+        match finding.js_result.get("js_error").and_then(Value::as_str) {
+            Some(error) => {
+                let _ = writeln!(
+                    out,
+                    "finding against {}: `{}` expects {}, but the JS SDK throws on this input ({error}); skipped on every target",
+                    finding.source, finding.case, finding.peer_expected
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "finding against {}: `{}` expects {}, the JS SDK answers {} (the JS answer is used)",
+                    finding.source, finding.case, finding.peer_expected, finding.js_result
+                );
+            }
+        }
     }
     for import in &report.imports {
         if let Some(reason) = &import.not_imported {

@@ -389,6 +389,10 @@ fn trivial_case(family: Family) -> serde_json::Value {
             "diagnose": "experience", "key": "e"})
         }
         Family::ConfigValidation => json!({"config": smoke_config()}),
+        Family::Scenario => json!({"config": smoke_config(), "operations": [
+            {"op": "create_context", "context": "c", "visitor_id": "visitor-1"},
+            {"op": "run_experience", "context": "c", "key": "e", "location_attributes": {}},
+            {"op": "flush"}]}),
     }
 }
 

@@ -86,7 +86,8 @@ pub fn evaluate(family: Family, input: &Value) -> Result<Value, ReferenceError> 
         | Family::Feature
         | Family::Segments
         | Family::Diagnostics
-        | Family::ConfigValidation => Err(ReferenceError::NotImplemented(family)),
+        | Family::ConfigValidation
+        | Family::Scenario => Err(ReferenceError::NotImplemented(family)),
     }
 }
 

@@ -21,6 +21,9 @@ pub enum FieldRule {
     /// The field is compared only when the implementation declares this
     /// feature in `capabilities.features`; otherwise it is ignored.
     RequiresFeature(&'static str),
+    /// The field is never compared: it names the implementation itself (the
+    /// reason is documented with the family).
+    Ignored,
 }
 
 /// The per-field rules of a family, as `(JSON pointer, rule)` pairs.
@@ -48,6 +51,9 @@ pub fn field_rules(family: Family) -> &'static [(&'static str, FieldRule)] {
         | Family::Segments
         | Family::Diagnostics
         | Family::ConfigValidation => &[],
+        // Every SDK names itself in the tracking body's `source`
+        // (`js4.4.3`, `js-sdk`, …).
+        Family::Scenario => &[("/requests/*/body/source", FieldRule::Ignored)],
     }
 }
 
@@ -96,8 +102,24 @@ pub fn ignored_pointers(
                 Some(*pointer)
             }
             FieldRule::RequiresFeature(_) => None,
+            FieldRule::Ignored => Some(*pointer),
         })
         .collect()
+}
+
+/// Whether `pointer` matches `pattern`, where a `*` segment matches any one
+/// segment.
+fn matches_pattern(pattern: &str, pointer: &str) -> bool {
+    let mut p = pattern.split('/');
+    let mut q = pointer.split('/');
+    loop {
+        match (p.next(), q.next()) {
+            (None, None) => return true,
+            (Some("*"), Some(_)) => {}
+            (Some(a), Some(b)) if a == b => {}
+            _ => return false,
+        }
+    }
 }
 
 /// Compares `actual` with `expected` under the family's rules for an
@@ -128,7 +150,10 @@ fn diff(
     ignored: &[&str],
     out: &mut Vec<Difference>,
 ) {
-    if ignored.contains(&pointer) {
+    if ignored
+        .iter()
+        .any(|pattern| matches_pattern(pattern, pointer))
+    {
         return;
     }
     let mismatch = |out: &mut Vec<Difference>| {
@@ -234,6 +259,21 @@ mod tests {
             compare(Family::Experience, &no_reason, &extra, &caps(&[])).len(),
             1
         );
+    }
+
+    #[test]
+    fn ignored_fields_match_with_wildcards() {
+        let expected = json!({"outcomes": [], "requests": [{"method": "POST", "host": "h", "path": "/p", "query": {}, "body": {"source": "js4.4.3", "a": 1}}]});
+        let mut actual = expected.clone();
+        actual["requests"][0]["body"]["source"] = json!("rust0.1.0");
+        assert!(compare(Family::Scenario, &expected, &actual, &caps(&[])).is_empty());
+        actual["requests"][0]["body"]["a"] = json!(2);
+        let d = compare(Family::Scenario, &expected, &actual, &caps(&[]));
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].pointer, "/requests/0/body/a");
+        assert!(matches_pattern("/a/*/c", "/a/7/c"));
+        assert!(!matches_pattern("/a/*/c", "/a/7/c/d"));
+        assert!(!matches_pattern("/a/*", "/a"));
     }
 
     #[test]

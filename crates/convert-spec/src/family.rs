@@ -34,6 +34,8 @@ pub enum Family {
     Diagnostics,
     /// Whether a served config is usable, and the first fault's JSON path.
     ConfigValidation,
+    /// A sequence of SDK operations and every HTTP request the SDK sends.
+    Scenario,
 }
 
 impl Family {
@@ -48,6 +50,7 @@ impl Family {
         Family::Segments,
         Family::Diagnostics,
         Family::ConfigValidation,
+        Family::Scenario,
     ];
 
     /// The wire name (`"hash"`, `"bucketing"`, …).
@@ -62,6 +65,7 @@ impl Family {
             Family::Segments => "segments",
             Family::Diagnostics => "diagnostics",
             Family::ConfigValidation => "config_validation",
+            Family::Scenario => "scenario",
         }
     }
 }

@@ -20,6 +20,7 @@ pub mod experiences;
 pub mod feature;
 pub mod hash;
 pub mod rule;
+pub mod scenario;
 pub mod segments;
 pub mod visitor;
 
@@ -79,6 +80,10 @@ macro_rules! with_family_spec {
             }
             $crate::Family::ConfigValidation => {
                 type $spec = $crate::families::config_validation::ConfigValidation;
+                $body
+            }
+            $crate::Family::Scenario => {
+                type $spec = $crate::families::scenario::Scenario;
                 $body
             }
         }

@@ -10,7 +10,7 @@ const util = require('node:util');
 
 const PROTOCOL_VERSION = 1;
 const SDK_PACKAGE = '@convertcom/js-sdk';
-const FAMILIES = ['hash', 'bucketing', 'rule', 'experience', 'experiences', 'feature', 'segments', 'diagnostics'];
+const FAMILIES = ['hash', 'bucketing', 'rule', 'experience', 'experiences', 'feature', 'segments', 'diagnostics', 'scenario'];
 const crypto = require('node:crypto');
 const BUCKETING_NOT_DECIDED = 'convert.com_variation_not_decided';
 
@@ -42,8 +42,15 @@ function send(message) {
 // No network, ever: the SDK picks `fetch` when it exists (Node >= 18), so a
 // stub installed before the SDK is loaded catches config and tracking calls.
 // ---------------------------------------------------------------------------
-globalThis.fetch = async function blockedFetch(url) {
-  logErr(`blocked a network call to ${String(url)}`);
+// While a scenario runs, requests are captured instead of logged.
+let captureRequests = null;
+
+globalThis.fetch = async function blockedFetch(url, options = {}) {
+  if (captureRequests) {
+    captureRequests.push({ url: String(url), method: options.method || 'GET', body: options.body });
+  } else {
+    logErr(`blocked a network call to ${String(url)}`);
+  }
   return {
     ok: true,
     status: 200,
@@ -528,6 +535,122 @@ function runDiagnosticsCase(input) {
   }
 }
 
+/** Lets pending promises (tracking releases through `fetch`) settle. */
+function settle() {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function capturedRequest(raw) {
+  const url = new URL(raw.url);
+  const query = {};
+  for (const [k, v] of url.searchParams) query[k] = v;
+  let body = null;
+  if (typeof raw.body === 'string' && raw.body !== '') {
+    try {
+      body = JSON.parse(raw.body);
+    } catch (error) {
+      body = raw.body;
+    }
+  }
+  return { method: raw.method.toUpperCase(), host: url.host, path: url.pathname, query, body };
+}
+
+function experienceOutcome(decision) {
+  return isPlainObject(decision)
+    ? { variation_id: String(decision.id), variation_key: asVariationKey(decision.key) }
+    : null;
+}
+
+/**
+ * One SDK instance, the scenario's operations in order, every request the
+ * SDK sends captured by the `fetch` stub. Tracking is on (releases happen at
+ * `batch_size` events and on flush); the release interval is an hour, so no
+ * timer release interferes.
+ */
+async function runScenarioCase(input) {
+  const config = requireObject(input.config, 'config');
+  if (!Array.isArray(input.operations)) throw new InputError('operations must be a list');
+  const sdkOptions = input.sdk === undefined ? {} : requireObject(input.sdk, 'sdk');
+  const recorder = createLogRecorder();
+  const options = {
+    data: structuredClone(config),
+    network: { tracking: true },
+    events: { batch_size: sdkOptions.batch_size === undefined ? 10 : sdkOptions.batch_size, release_interval: 3600000 },
+    logger: { logLevel: LogLevel.SILENT, customLoggers: [{ logger: recorder.client, logLevel: LogLevel.TRACE }] },
+  };
+  if (sdkOptions.environment !== undefined) options.environment = requireString(sdkOptions.environment, 'sdk.environment');
+  const captured = [];
+  captureRequests = captured;
+  const sdk = new ConvertSDK(options);
+  try {
+    const contexts = new Map();
+    const contextOf = (name) => {
+      if (!contexts.has(name)) throw new InputError(`no context named ${JSON.stringify(name)} was created`);
+      return contexts.get(name);
+    };
+    const outcomes = [];
+    for (const [i, op] of input.operations.entries()) {
+      if (!isPlainObject(op)) throw new InputError(`operations[${i}] must be an object`);
+      let outcome = null;
+      switch (op.op) {
+        case 'create_context':
+          contexts.set(requireString(op.context, 'context'), createContext(sdk, requireString(op.visitor_id, 'visitor_id'), structuredClone(op.attributes || {})));
+          break;
+        case 'run_experience': {
+          const attributes = {};
+          if (op.location_attributes !== undefined) attributes.locationProperties = structuredClone(op.location_attributes);
+          if (op.attributes !== undefined) attributes.visitorProperties = structuredClone(op.attributes);
+          if (op.enable_tracking !== undefined) attributes.enableTracking = op.enable_tracking;
+          outcome = experienceOutcome(contextOf(op.context).runExperience(requireString(op.key, 'key'), attributes));
+          break;
+        }
+        case 'run_experiences': {
+          const attributes = {};
+          if (op.location_attributes !== undefined) attributes.locationProperties = structuredClone(op.location_attributes);
+          if (op.enable_tracking !== undefined) attributes.enableTracking = op.enable_tracking;
+          const decisions = contextOf(op.context).runExperiences(attributes) || [];
+          outcome = { decisions: decisions.map((d) => ({ experience_id: String(d.experienceId), experience_key: String(d.experienceKey), variation_id: String(d.id), variation_key: asVariationKey(d.key) })) };
+          break;
+        }
+        case 'run_feature': {
+          const attributes = {};
+          if (op.location_attributes !== undefined) attributes.locationProperties = structuredClone(op.location_attributes);
+          const answer = contextOf(op.context).runFeature(requireString(op.key, 'key'), attributes);
+          const list = answer === undefined || answer === null ? [] : Array.isArray(answer) ? answer : [answer];
+          outcome = { features: list.map(featureEntry) };
+          break;
+        }
+        case 'track_conversion': {
+          const attributes = {};
+          if (op.rule_data !== undefined) attributes.ruleData = structuredClone(op.rule_data);
+          if (op.goal_data !== undefined) attributes.conversionData = structuredClone(op.goal_data);
+          if (op.force_multiple !== undefined) attributes.conversionSetting = { forceMultipleTransactions: op.force_multiple };
+          contextOf(op.context).trackConversion(requireString(op.goal_key, 'goal_key'), attributes);
+          break;
+        }
+        case 'set_segments':
+          contextOf(op.context).setDefaultSegments(structuredClone(requireObject(op.segments, 'segments')));
+          break;
+        case 'run_custom_segments':
+          contextOf(op.context).runCustomSegments(op.segment_keys, op.rule_data === undefined ? undefined : { ruleData: structuredClone(op.rule_data) });
+          break;
+        case 'flush':
+          await sdk._apiManager.releaseQueue('flush');
+          break;
+        default:
+          throw new InputError(`operations[${i}]: unknown op ${JSON.stringify(op.op)}`);
+      }
+      outcomes.push(outcome);
+      await settle();
+    }
+    await settle();
+    return { result: { outcomes, requests: captured.map(capturedRequest) } };
+  } finally {
+    captureRequests = null;
+    sdk._apiManager.stopQueue();
+  }
+}
+
 const HANDLERS = {
   hash: (input) => ({ result: runHash(input) }),
   bucketing: (input) => ({ result: runBucketing(input) }),
@@ -537,6 +660,7 @@ const HANDLERS = {
   feature: runFeatureCase,
   segments: runSegmentsCase,
   diagnostics: runDiagnosticsCase,
+  scenario: runScenarioCase,
 };
 
 // ---------------------------------------------------------------------------
@@ -568,7 +692,7 @@ function errorInfo(error) {
   return info;
 }
 
-function answerRun(request) {
+async function answerRun(request) {
   const seq = request.seq;
   const family = request.family;
   const caseRequest = request.case;
@@ -578,10 +702,17 @@ function answerRun(request) {
     }
     if (!isPlainObject(caseRequest)) throw new InputError('invalid request: `case` must be a JSON object');
     requireObject(caseRequest.input, 'case.input');
-    return { seq, ...HANDLERS[family](caseRequest.input) };
+    return { seq, ...(await HANDLERS[family](caseRequest.input)) };
   } catch (error) {
     return { seq, errored: errorInfo(error) };
   }
+}
+
+// Answers leave in request order even when a case awaits (scenarios).
+let answers = Promise.resolve();
+
+function inOrder(task) {
+  answers = answers.then(task).catch((error) => logErr('adapter failure:', error));
 }
 
 let stopping = false;
@@ -605,7 +736,7 @@ function handleLine(line) {
   } catch (error) {
     const seqMatch = /"seq"\s*:\s*(\d+)/.exec(line);
     logErr(`request is not JSON (${error.message}): ${line.slice(0, 200)}`);
-    if (seqMatch) send({ seq: Number(seqMatch[1]), errored: { message: `request is not JSON: ${error.message}` } });
+    if (seqMatch) inOrder(() => send({ seq: Number(seqMatch[1]), errored: { message: `request is not JSON: ${error.message}` } }));
     return;
   }
   if (!isPlainObject(request)) {
@@ -615,28 +746,28 @@ function handleLine(line) {
   switch (request.cmd) {
     case 'start':
       if (request.protocol !== PROTOCOL_VERSION) {
-        send({ ready: false, message: `this adapter speaks protocol ${PROTOCOL_VERSION} only, not ${JSON.stringify(request.protocol)}` });
-        exitCleanly();
+        inOrder(() => send({ ready: false, message: `this adapter speaks protocol ${PROTOCOL_VERSION} only, not ${JSON.stringify(request.protocol)}` }));
+        inOrder(exitCleanly);
         return;
       }
-      send(readyMessage());
+      inOrder(() => send(readyMessage()));
       return;
     case 'run':
       if (!isSeq(request.seq)) {
         logErr(`run request without a valid seq: ${line.slice(0, 200)}`);
         return;
       }
-      send(answerRun(request));
+      inOrder(async () => send(await answerRun(request)));
       return;
     case 'stop':
-      exitCleanly();
+      inOrder(exitCleanly);
       return;
     default:
       logErr(`unknown command ${JSON.stringify(request.cmd)}`);
-      if (isSeq(request.seq)) send({ seq: request.seq, errored: { message: `unknown command ${JSON.stringify(request.cmd)}` } });
+      if (isSeq(request.seq)) inOrder(() => send({ seq: request.seq, errored: { message: `unknown command ${JSON.stringify(request.cmd)}` } }));
   }
 }
 
 const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity, terminal: false });
 input.on('line', handleLine);
-input.on('close', exitCleanly);
+input.on('close', () => inOrder(exitCleanly));

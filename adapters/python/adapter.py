@@ -37,6 +37,9 @@ import convert_sdk  # noqa: E402  (after stdout is redirected)
 from convert_sdk import Core, InMemoryDataStore, InvalidConfigError, SDKConfig  # noqa: E402
 from convert_sdk.config_loader.validators import validate_config  # noqa: E402
 from convert_sdk.ports.storage import visitor_state_key  # noqa: E402
+from convert_sdk.adapters.transport.httpx_transport import HttpxTransport  # noqa: E402
+from convert_sdk.config import TransportConfig  # noqa: E402
+from urllib.parse import urlsplit, parse_qsl  # noqa: E402
 from convert_sdk.config_loader import load_snapshot  # noqa: E402
 from convert_sdk.errors import ConfigLoadError  # noqa: E402
 from convert_sdk.evaluation import bucketing as sdk_bucketing  # noqa: E402
@@ -46,7 +49,7 @@ from convert_sdk.evaluation import rules as sdk_rules  # noqa: E402
 PROTOCOL_VERSION = 1
 SDK_NAME = "convert-python-sdk"
 FAMILIES = [
-    "hash", "bucketing", "rule", "experience", "experiences", "feature", "segments", "diagnostics", "config_validation",
+    "hash", "bucketing", "rule", "experience", "experiences", "feature", "segments", "diagnostics", "config_validation", "scenario",
 ]
 DEFAULT_ENVIRONMENT = "staging"  # the JavaScript SDK's default, as the protocol says
 U32_MAX = 0xFFFFFFFF
@@ -325,6 +328,122 @@ def run_feature(payload: Dict[str, Any]) -> Dict[str, Any]:
     return {"result": {"features": entries}}
 
 
+class CapturingTransport(OfflineTransport):
+    """Records every tracking request as the SDK's own HTTP transport would
+    send it (its URL builder, the default track endpoint), answering 200."""
+
+    def __init__(self) -> None:
+        self.requests: list = []
+
+    def send_tracking(self, payload: Dict[str, Any], *, sdk_key: str) -> int:
+        url = HttpxTransport._build_track_url(
+            TransportConfig().track_base_url, str(payload.get("projectId", "")), sdk_key
+        )
+        parts = urlsplit(url)
+        self.requests.append(
+            {
+                "method": "POST",
+                "host": parts.netloc,
+                "path": parts.path,
+                "query": dict(parse_qsl(parts.query)),
+                "body": json.loads(json.dumps(payload, default=str)),
+            }
+        )
+        return 200
+
+
+def experience_outcome(decision: Any) -> Any:
+    if decision is None:
+        return None
+    return {"variation_id": str(decision.variation_id), "variation_key": decision.variation_key}
+
+
+def run_scenario(payload: Dict[str, Any]) -> Dict[str, Any]:
+    config = require_object(payload.get("config"), "config")
+    operations = payload.get("operations")
+    if not isinstance(operations, list):
+        raise InputError("invalid input: `operations` must be a list")
+    sdk_options = optional(payload, "sdk", require_object) or {}
+    environment = sdk_options.get("environment")
+    kwargs: Dict[str, Any] = {
+        "data": config,
+        "environment": DEFAULT_ENVIRONMENT if environment is None else environment,
+    }
+    if sdk_options.get("batch_size") is not None:
+        kwargs["batch_size"] = int(sdk_options["batch_size"])
+    transport = CapturingTransport()
+    core = Core(SDKConfig(**kwargs), transport=transport).initialize()
+    contexts: Dict[str, Any] = {}
+    outcomes: list = []
+    try:
+        for i, op in enumerate(operations):
+            if not isinstance(op, dict):
+                raise InputError(f"invalid input: operations[{i}] must be an object")
+            kind = op.get("op")
+            ctx = contexts.get(op.get("context")) if kind not in ("create_context", "flush") else None
+            if kind not in ("create_context", "flush") and ctx is None:
+                raise InputError(f"invalid input: operations[{i}]: no context named {op.get('context')!r}")
+            outcome: Any = None
+            if kind == "create_context":
+                contexts[op["context"]] = core.create_context(op["visitor_id"], visitor_attributes=op.get("attributes"))
+            elif kind == "run_experience":
+                outcome = experience_outcome(
+                    ctx.run_experience(
+                        op["key"],
+                        attributes=op.get("attributes"),
+                        location_attributes=op.get("location_attributes"),
+                        enable_tracking=op.get("enable_tracking", True),
+                    )
+                )
+            elif kind == "run_experiences":
+                decisions = ctx.run_experiences(
+                    location_attributes=op.get("location_attributes"),
+                    enable_tracking=op.get("enable_tracking", True),
+                )
+                outcome = {
+                    "decisions": [
+                        {
+                            "experience_id": str(d.experience_id),
+                            "experience_key": str(d.experience_key),
+                            "variation_id": str(d.variation_id),
+                            "variation_key": d.variation_key,
+                        }
+                        for d in decisions
+                    ]
+                }
+            elif kind == "run_feature":
+                answer = ctx.run_feature(op["key"], location_attributes=op.get("location_attributes"))
+                outcome = {"features": [] if answer is None else [feature_entry(ctx, answer)]}
+            elif kind == "track_conversion":
+                # The JS-shaped goal data: `amount` is the revenue, the rest
+                # conversion data (the Python API's split).
+                revenue = None
+                data: Dict[str, Any] = {}
+                for entry in op.get("goal_data") or []:
+                    if entry.get("key") == "amount" and revenue is None:
+                        revenue = entry.get("value")
+                    else:
+                        data[str(entry.get("key"))] = entry.get("value")
+                ctx.track_conversion(
+                    op["goal_key"],
+                    revenue=revenue,
+                    conversion_data=data or None,
+                    force_multiple=bool(op.get("force_multiple", False)),
+                )
+            elif kind == "set_segments":
+                ctx.set_segments(op["segments"])
+            elif kind == "run_custom_segments":
+                ctx.run_custom_segments(op["segment_keys"], rule_data=op.get("rule_data"))
+            elif kind == "flush":
+                core.flush()
+            else:
+                raise InputError(f"invalid input: operations[{i}]: unknown op {kind!r}")
+            outcomes.append(outcome)
+    finally:
+        core.close()
+    return {"result": {"outcomes": outcomes, "requests": transport.requests}}
+
+
 def entity_ids(entities: Any) -> list:
     return [str(e.get("id")) for e in entities if isinstance(e, Mapping)]
 
@@ -438,6 +557,7 @@ HANDLERS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
     "segments": run_segments,
     "diagnostics": run_diagnostics,
     "config_validation": run_config_validation,
+    "scenario": run_scenario,
 }
 
 

@@ -83,9 +83,12 @@ class AdapterTest(unittest.TestCase):
         self.assertEqual(out[0]["implementation"]["name"], "convert-python-sdk")
         self.assertEqual(out[0]["implementation"]["version"], "2.1.0")
         self.assertEqual(out[0]["capabilities"], {
-            "families": ["hash", "bucketing", "rule", "experience"],
+            "families": [
+                "hash", "bucketing", "rule", "experience", "experiences", "feature",
+                "segments", "diagnostics", "config_validation", "scenario",
+            ],
             "contract_versions": [11, 12],
-            "features": ["diagnostics"],
+            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview"],
         })
 
     def test_other_protocol_is_refused(self) -> None:
@@ -161,7 +164,7 @@ class AdapterTest(unittest.TestCase):
                 "config": [], "visitor_id": "v", "experience_key": "k"}}},
             {"cmd": "run", "seq": 6, "family": "experience", "case": {"id": "x", "input": experience_input(
                 config={"project": {"id": "1"}})}},
-            {"cmd": "run", "seq": 7, "family": "feature", "case": {"id": "x", "input": {}}},
+            {"cmd": "run", "seq": 7, "family": "teleport", "case": {"id": "x", "input": {}}},
             {"cmd": "run", "seq": 8, "family": "hash"},
             {"cmd": "run", "seq": 9, "family": "hash", "case": {"id": "x", "input": {"value": "hello", "seed": 9999}}},
         ])
@@ -172,6 +175,69 @@ class AdapterTest(unittest.TestCase):
         self.assertIn("skipped", out[7])
         self.assertIn("errored", out[8])
         self.assertEqual(out[9]["result"], {"hash": 198804431})
+
+    # --- the families added with the whole evaluation surface and the SDK ---
+
+    def test_config_validation_maps_the_sdk_errors(self) -> None:
+        answers = self.run_cases([
+            ("config_validation", {"config": []}),
+            ("config_validation", {"config": {"project": {"id": "2"}}}),
+            ("config_validation", {"config": {"account_id": "1", "project": {"id": ""}}}),
+            ("config_validation", {"config": {"account_id": "1", "project": {"id": "2"}, "goals": {}}}),
+            ("config_validation", {"config": {"account_id": "1", "project": {"id": "2"}}}),
+        ])
+        # python-sdk config_loader/validators.py: the checks, in order.
+        self.assertEqual([a["result"].get("error") for a in answers], [
+            {"kind": "not_an_object", "path": "$"},
+            {"kind": "missing_field", "path": "$.account_id"},
+            {"kind": "missing_field", "path": "$.project.id"},
+            {"kind": "wrong_type", "path": "$.goals"},
+            None,
+        ])
+
+    def test_preview_forces_a_stopped_variation_and_stores_nothing(self) -> None:
+        config = {"account_id": "1", "project": {"id": "2"}, "experiences": [{
+            "id": "300", "key": "e", "variations": [
+                {"id": "301", "key": "a", "traffic_allocation": 50},
+                {"id": "302", "key": "b", "status": "stopped", "traffic_allocation": 50}]}]}
+        [answer] = self.run_cases([("experience", {
+            "config": config, "visitor_id": "v", "location_attributes": {}, "experience_key": "e",
+            "preview": {"experience_id": "300", "variation_id": "302"}, "visitor_state": {}})])
+        # python-sdk-behaviour §4.4: the forced decision, zero trace.
+        self.assertEqual(answer["result"]["variation_id"], "302")
+        self.assertEqual(answer["result"]["stored_bucketing"], {})
+        self.assertEqual(answer["result"]["store_key"], 'state:["v"]')
+
+    def test_scenario_captures_the_request_the_transport_would_send(self) -> None:
+        config = {"account_id": "100", "project": {"id": "200"},
+                  "experiences": [{"id": "300", "key": "e", "variations": [{"id": "301", "key": "a", "traffic_allocation": 100}]}],
+                  "goals": [{"id": "600", "key": "g"}]}
+        [answer] = self.run_cases([("scenario", {"config": config, "operations": [
+            {"op": "create_context", "context": "c", "visitor_id": "v"},
+            {"op": "run_experience", "context": "c", "key": "e", "location_attributes": {}},
+            {"op": "track_conversion", "context": "c", "goal_key": "g", "goal_data": [{"key": "amount", "value": 5}]},
+            {"op": "track_conversion", "context": "c", "goal_key": "g"},
+            {"op": "flush"}]})])
+        [request] = answer["result"]["requests"]
+        # python-sdk-behaviour §5: direct mode sends sdk_key "None"; one merged conversion event.
+        self.assertEqual(request["path"], "/v1/track/None")
+        events = request["body"]["visitors"][0]["events"]
+        self.assertEqual([e["eventType"] for e in events], ["bucketing", "conversion"])
+        self.assertEqual(events[1]["data"]["goalData"], [{"key": "amount", "value": 5}])
+
+    def test_feature_casting_and_shape(self) -> None:
+        config = {"account_id": "1", "project": {"id": "2"},
+                  "experiences": [{"id": "300", "key": "e", "variations": [{"id": "301", "key": "a", "traffic_allocation": 100,
+                    "changes": [{"id": "c", "type": "fullStackFeature", "data": {"feature_id": "700", "variables_data": {"n": "7", "on": "yes"}}}]}]}],
+                  "features": [{"id": "700", "key": "f", "variables": [{"key": "n", "type": "integer"}, {"key": "on", "type": "boolean"}]}]}
+        [enabled, missing] = self.run_cases([
+            ("feature", {"config": config, "visitor_id": "v", "location_attributes": {}, "call": "run_feature", "feature_key": "f"}),
+            ("feature", {"config": config, "visitor_id": "v", "location_attributes": {}, "call": "run_feature", "feature_key": "nope"}),
+        ])
+        # python-sdk-behaviour §4.6: int("7") = 7, "yes" is true; a miss is None.
+        self.assertEqual(enabled["result"]["features"][0]["variables"], {"n": 7, "on": True})
+        self.assertEqual(enabled["result"]["features"][0]["experience_id"], "300")
+        self.assertEqual(missing["result"]["features"], [])
 
     def test_stop(self) -> None:
         status, out, _ = session([

@@ -81,9 +81,9 @@ test('start answers the handshake with the installed SDK identity', () => {
   assert.deepEqual(out[0].implementation.name, '@convertcom/js-sdk');
   assert.deepEqual(out[0].implementation.version, '4.4.3');
   assert.deepEqual(out[0].capabilities, {
-    families: ['hash', 'bucketing', 'rule', 'experience'],
+    families: ['hash', 'bucketing', 'rule', 'experience', 'experiences', 'feature', 'segments', 'diagnostics', 'scenario'],
     contract_versions: [11],
-    features: ['diagnostics'],
+    features: ['diagnostics', 'visitor_state', 'store_key'],
   });
 });
 
@@ -200,7 +200,7 @@ test('bad input is answered, never fatal, and stdout stays protocol-only', () =>
     { cmd: 'run', seq: 4, family: 'bucketing', case: { id: 'x', input: { contract_version: 11, experience_id: '1', visitor_id: 'v', variations: 'x' } } },
     { cmd: 'run', seq: 5, family: 'experience', case: { id: 'x', input: { config: [], visitor_id: 'v', experience_key: 'k' } } },
     { cmd: 'run', seq: 6, family: 'experience', case: { id: 'x', input: experienceInput((c) => { delete c.experiences[0].settings; }) } },
-    { cmd: 'run', seq: 7, family: 'feature', case: { id: 'x', input: {} } },
+    { cmd: 'run', seq: 7, family: 'teleport', case: { id: 'x', input: {} } },
     { cmd: 'run', seq: 8, family: 'hash' },
     { cmd: 'run', seq: 9, family: 'hash', case: { id: 'x', input: { value: 'hello', seed: 9999 } } },
   ]);
@@ -220,4 +220,66 @@ test('stop ends the session with status 0 and nothing after it', () => {
   ]);
   assert.equal(status, 0);
   assert.equal(out.length, 1);
+});
+
+// --- the families added with the whole evaluation surface and the SDK ---
+
+const project = (extra = {}) => ({ account_id: '100', project: { id: '200' }, ...extra });
+const fullArm = (changes = []) => ({ id: '301', key: 'on', status: 'running', traffic_allocation: 100, changes });
+const featureChange = (variables) => ({ id: 'c1', type: 'fullStackFeature', data: { feature_id: '700', variables_data: variables } });
+
+test('feature variables are cast as castType casts them, NaN encoded', () => {
+  const config = project({
+    experiences: [{ id: '300', key: 'e', variations: [fullArm([featureChange({ n: '0x1f', bad: 'abc', flag: '0' })])] }],
+    features: [{ id: '700', key: 'f', variables: [{ key: 'n', type: 'integer' }, { key: 'bad', type: 'float' }, { key: 'flag', type: 'boolean' }] }],
+  });
+  const [answer] = runCases([['feature', { config, visitor_id: 'v', location_attributes: {}, call: 'run_feature', feature_key: 'f' }]]);
+  // Digest §5.2: parseInt('0x1f') = 31, parseFloat('abc') = NaN, !!'0' = true.
+  assert.deepEqual(answer.result.features[0].variables, { n: 31, bad: { $number: 'NaN' }, flag: true });
+  const [undeclared] = runCases([['feature', { config, visitor_id: 'v', location_attributes: {}, call: 'run_feature', feature_key: 'nope' }]]);
+  assert.deepEqual(undeclared.result.features, [{ feature_id: null, feature_key: 'nope', status: 'disabled' }]);
+});
+
+test('custom segments latch: once one matches, later ones in config order are added', () => {
+  const rules = (key) => ({ OR: [{ AND: [{ OR_WHEN: [{ key, value: 'yes', matching: { match_type: 'equals', negated: false } }] }] }] });
+  const config = project({ segments: [{ id: '800', key: 'a', rules: rules('a') }, { id: '801', key: 'b', rules: rules('never') }] });
+  const [answer] = runCases([['segments', { op: 'run_custom_segments', config, visitor_id: 'v', segment_keys: ['b', 'a'], rule_data: { a: 'yes' } }]]);
+  // Digest §6: config order, and the quirk adds 801 without evaluating it.
+  assert.deepEqual(answer.result, { added: ['800', '801'], custom_segments: ['800', '801'] });
+});
+
+test('a stored decision wins and the store key is the SDK own', () => {
+  const config = project({ experiences: [{ id: '300', key: 'e', variations: [{ ...fullArm(), traffic_allocation: 50 }, { id: '302', key: 'off', status: 'stopped', traffic_allocation: 50 }] }] });
+  const [answer] = runCases([['experience', { config, visitor_id: 'v', location_attributes: {}, experience_key: 'e', visitor_state: { bucketing: { 300: '302' } } }]]);
+  // Digest §3.2 step 13: the stored variation is returned even though it is stopped.
+  assert.equal(answer.result.variation_id, '302');
+  assert.equal(answer.result.store_key, '100-200-v');
+});
+
+test('diagnostics carry the visitor reference and the bucket value of a resolved decision', () => {
+  const config = project({ experiences: [{ id: '300', key: 'exp-1', variations: [fullArm()] }] });
+  const [answer] = runCases([['diagnostics', { config, visitor_id: 'visitor-123', location_attributes: {}, diagnose: 'experience', key: 'exp-1' }]]);
+  // Digest §2.1: bucket value of ("300", "visitor-123") is 8107.
+  assert.equal(answer.result.reason, 'resolved');
+  assert.equal(answer.result.bucket_value, 8107);
+  assert.equal(answer.result.visitor_ref.length, 16);
+});
+
+test('a scenario captures the tracking batch: segments frozen, goal dedup by key', () => {
+  const config = project({ experiences: [{ id: '300', key: 'e', variations: [fullArm()] }], goals: [{ id: '600', key: 'g', rules: null }] });
+  const [answer] = runCases([['scenario', { config, operations: [
+    { op: 'create_context', context: 'c', visitor_id: 'v', attributes: { country: 'US' } },
+    { op: 'run_experience', context: 'c', key: 'e', location_attributes: {} },
+    { op: 'set_segments', context: 'c', segments: { browser: 'CH' } },
+    { op: 'track_conversion', context: 'c', goal_key: 'g' },
+    { op: 'track_conversion', context: 'c', goal_key: 'g' },
+    { op: 'flush' },
+  ] }]]);
+  const [request] = answer.result.requests;
+  assert.equal(answer.result.requests.length, 1);
+  assert.equal(request.path, '/v1/track/100/200');
+  const visitor = request.body.visitors[0];
+  // Digest §7: segments frozen at the first enqueue; the repeat is deduplicated.
+  assert.deepEqual(visitor.segments, { country: 'US' });
+  assert.deepEqual(visitor.events.map((e) => e.eventType), ['bucketing', 'conversion']);
 });

@@ -29,65 +29,92 @@ pub fn read_file(path: &Path) -> Result<DivergenceFile, String> {
     Ok(file)
 }
 
-/// The divergences of one target, indexed by case.
+/// The divergences of one target, indexed by case. A case may be named by
+/// several entries (one per cause); their fields add up.
 #[derive(Debug, Default)]
 pub struct Declared {
-    by_case: BTreeMap<String, Divergence>,
-    used: BTreeSet<String>,
+    by_case: BTreeMap<String, Vec<Divergence>>,
+    /// `(case, entry reason)` pairs that excused nothing on a failing case.
+    idle: BTreeSet<(String, String)>,
 }
 
 impl Declared {
     /// Indexes a divergence file.
     pub fn new(file: &DivergenceFile) -> Declared {
-        let mut by_case = BTreeMap::new();
+        let mut by_case: BTreeMap<String, Vec<Divergence>> = BTreeMap::new();
         for entry in &file.divergences {
             for case in &entry.cases {
-                by_case.insert(case.clone(), entry.clone());
+                by_case.entry(case.clone()).or_default().push(entry.clone());
             }
         }
         Declared {
             by_case,
-            used: BTreeSet::new(),
+            idle: BTreeSet::new(),
         }
     }
 
-    /// Applies the declaration (if any) for `case` to its outcome: a failure
-    /// inside the declared fields becomes `diverged`; a declared `errored`
-    /// (without fields) too. Everything else is left as is.
+    /// Applies the declarations (if any) for `case` to its outcome: a failure
+    /// whose every difference lies inside some declared entry's fields (an
+    /// entry without fields covers everything) becomes `diverged`; a declared
+    /// `errored` (by an entry without fields) too. Everything else is left as
+    /// is, with a message saying what the declarations did not cover.
     pub fn apply(&mut self, case: &str, outcome: &mut Outcome) {
-        let Some(entry) = self.by_case.get(case) else {
+        let Some(entries) = self.by_case.get(case) else {
             return;
         };
-        self.used.insert(case.to_owned());
-        let excused = match outcome.kind {
+        let covers = |entry: &Divergence, pointer: &str| {
+            entry.fields.is_empty() || entry.fields.iter().any(|f| within(pointer, f))
+        };
+        let (excused, used): (bool, Vec<&Divergence>) = match outcome.kind {
             OutcomeKind::Fail => {
-                !outcome.differences.is_empty()
-                    && (entry.fields.is_empty()
-                        || outcome
-                            .differences
-                            .iter()
-                            .all(|d| entry.fields.iter().any(|f| within(&d.pointer, f))))
+                let used: Vec<&Divergence> = entries
+                    .iter()
+                    .filter(|e| outcome.differences.iter().any(|d| covers(e, &d.pointer)))
+                    .collect();
+                for entry in entries {
+                    if !used.contains(&entry) {
+                        self.idle.insert((case.to_owned(), entry.reason.clone()));
+                    }
+                }
+                let all = !outcome.differences.is_empty()
+                    && outcome
+                        .differences
+                        .iter()
+                        .all(|d| entries.iter().any(|e| covers(e, &d.pointer)));
+                (all, used)
             }
-            OutcomeKind::Errored => entry.fields.is_empty(),
-            _ => false,
+            OutcomeKind::Errored => {
+                let used: Vec<&Divergence> =
+                    entries.iter().filter(|e| e.fields.is_empty()).collect();
+                (!used.is_empty(), used)
+            }
+            _ => (false, Vec::new()),
         };
         if excused {
             outcome.kind = OutcomeKind::Diverged;
-            outcome.message = Some(format!("declared divergence: {}", entry.reason));
-        } else if outcome.kind == OutcomeKind::Fail && !entry.fields.is_empty() {
+            let reasons: Vec<&str> = used.iter().map(|e| e.reason.as_str()).collect();
+            outcome.message = Some(format!("declared divergence: {}", reasons.join(" | ")));
+        } else if outcome.kind == OutcomeKind::Fail {
+            let uncovered: Vec<&str> = outcome
+                .differences
+                .iter()
+                .filter(|d| !entries.iter().any(|e| covers(e, &d.pointer)))
+                .map(|d| d.pointer.as_str())
+                .collect();
             outcome.message = Some(format!(
-                "{} (a divergence is declared only for {})",
+                "{} (not covered by the declared divergences: {})",
                 outcome.message.clone().unwrap_or_default(),
-                entry.fields.join(", ")
+                uncovered.join(", ")
             ));
         }
     }
 
-    /// The ratchet: entries whose case ran and passed (stale), and entries
-    /// naming cases the vector set does not have. `known` is every case id of
-    /// the loaded set; `ran` maps the cases that ran to their outcome.
-    /// Entries for imported peer cases (`peer/…`) are only checked when
-    /// `peers_loaded`.
+    /// The ratchet: entries whose case ran and passed (stale), entries that
+    /// excused none of a failing case's differences (stale for that case),
+    /// and entries naming cases the vector set does not have. `known` is
+    /// every case id of the loaded set; `ran` maps the cases that ran to
+    /// their outcome. Entries for imported peer cases (`peer/…`) are only
+    /// checked when `peers_loaded`.
     pub fn ratchet(
         &self,
         known: &BTreeSet<String>,
@@ -95,7 +122,7 @@ impl Declared {
         peers_loaded: bool,
     ) -> Vec<String> {
         let mut problems = Vec::new();
-        for (case, entry) in &self.by_case {
+        for (case, entries) in &self.by_case {
             if case.starts_with("peer/") && !peers_loaded {
                 continue;
             }
@@ -104,21 +131,34 @@ impl Declared {
                     "divergence entry for `{case}` names no case of the vector set (remove it)"
                 ));
             } else if ran.get(case) == Some(&OutcomeKind::Pass) {
-                problems.push(format!(
-                    "divergence entry for `{case}` is stale: the case now passes (remove it; reason was: {})",
-                    entry.reason
-                ));
+                for entry in entries {
+                    problems.push(format!(
+                        "divergence entry for `{case}` is stale: the case now passes (remove it; reason was: {})",
+                        entry.reason
+                    ));
+                }
             }
+        }
+        for (case, reason) in &self.idle {
+            problems.push(format!(
+                "divergence entry for `{case}` is stale: none of the case's differences lies in its fields (remove the case from it; reason was: {reason})"
+            ));
         }
         problems
     }
 }
 
+/// Whether `pointer` is `field` or lies below it. A `*` token in `field`
+/// matches any single token (`/requests/*/path`).
 fn within(pointer: &str, field: &str) -> bool {
-    pointer == field
-        || pointer
-            .strip_prefix(field)
-            .is_some_and(|rest| rest.starts_with('/'))
+    let mut tokens = pointer.split('/');
+    for want in field.split('/') {
+        match tokens.next() {
+            Some(got) if want == "*" || want == got => {}
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// A draft divergence file for every case that failed or errored: one entry
@@ -189,6 +229,53 @@ mod tests {
         let mut o = failing(&["/x"]);
         d.apply("other", &mut o);
         assert_eq!(o.kind, OutcomeKind::Fail);
+    }
+
+    #[test]
+    fn wildcards_and_several_causes_add_up() {
+        let mut f = file(&["/requests/*/path"]);
+        f.divergences.push(Divergence {
+            cases: vec!["c1".into()],
+            reason: "segments".into(),
+            fields: vec!["/requests/*/body/visitors/*/segments".into()],
+            link: None,
+        });
+        let mut d = Declared::new(&f);
+        let mut o = failing(&["/requests/0/path", "/requests/1/body/visitors/0/segments/a"]);
+        d.apply("c1", &mut o);
+        assert_eq!(o.kind, OutcomeKind::Diverged);
+        assert!(o.message.as_deref().unwrap().contains("known | segments"));
+        let mut o = failing(&["/requests/0/path", "/requests/0/body/visitors/0/events"]);
+        d.apply("c1", &mut o);
+        assert_eq!(o.kind, OutcomeKind::Fail);
+        assert!(
+            o.message
+                .as_deref()
+                .unwrap()
+                .contains("/requests/0/body/visitors/0/events")
+        );
+        assert!(!within("/requests", "/requests/*/path"));
+        assert!(within("/requests/7/path/x", "/requests/*/path"));
+    }
+
+    #[test]
+    fn an_entry_that_excuses_nothing_is_stale() {
+        let mut f = file(&["/a"]);
+        f.divergences.push(Divergence {
+            cases: vec!["c1".into()],
+            reason: "b only".into(),
+            fields: vec!["/b".into()],
+            link: None,
+        });
+        let mut d = Declared::new(&f);
+        let mut o = failing(&["/a"]);
+        d.apply("c1", &mut o);
+        assert_eq!(o.kind, OutcomeKind::Diverged);
+        let known: BTreeSet<String> = ["c1".to_owned()].into();
+        let ran: BTreeMap<String, OutcomeKind> = [("c1".to_owned(), OutcomeKind::Diverged)].into();
+        let problems = d.ratchet(&known, &ran, false);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].contains("b only"));
     }
 
     #[test]

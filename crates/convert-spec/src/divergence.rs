@@ -30,8 +30,11 @@ pub struct Divergence {
     /// empty or start with `TODO` (drafts written by `--record-divergences`
     /// do, on purpose, so that they cannot be committed unread).
     pub reason: String,
-    /// JSON pointers of the result fields that differ. When given, any
-    /// difference outside these fields is still a failure.
+    /// JSON pointers of the result fields that differ; a `*` token matches
+    /// any one token (`/requests/*/path`). When given, any difference outside
+    /// these fields (and outside the fields of the case's other entries) is
+    /// still a failure. A case may be named by several entries, one per
+    /// cause.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fields: Vec<String>,
     /// Link to an issue or source line, if any.

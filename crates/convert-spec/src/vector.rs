@@ -245,12 +245,15 @@ impl VectorFile {
         Ok(())
     }
 
-    /// The spec clauses a case exercises: the file's and its own.
+    /// The spec clauses a case exercises: the file's and its own, each once,
+    /// in that order.
     pub fn spec_refs_of<'a>(&'a self, case: &'a Case) -> impl Iterator<Item = &'a str> {
+        let mut seen = std::collections::BTreeSet::new();
         self.spec_refs
             .iter()
             .chain(&case.spec_refs)
             .map(String::as_str)
+            .filter(move |r| seen.insert(*r))
     }
 }
 

@@ -187,17 +187,24 @@ pub fn expand(case: &SourceCase) -> Result<Vec<ExpandedCase>> {
         if id.contains('{') {
             bail!("id `{id}` still has a placeholder: every axis must be named in the id");
         }
+        let input = substitute(&case.input, &combo);
+        if let Some(left) = leftover_placeholder(&input) {
+            bail!("case `{id}`: `{left}` names no matrix axis");
+        }
         out.push(ExpandedCase {
             id,
             description: text(&case.description),
             spec_refs: case.spec_refs.clone(),
             requires: case.requires.clone(),
-            input: substitute(&case.input, &combo),
+            input,
         });
     }
     Ok(out)
 }
 
+/// Fills a template: a string that is exactly `{{axis}}` becomes the axis
+/// value (any JSON); `{{axis}}` inside a longer string, or in an object key,
+/// becomes the value's text (a string as is, anything else as JSON).
 fn substitute(template: &Value, combo: &[(&str, &str, &Value)]) -> Value {
     match template {
         Value::String(s) => {
@@ -206,23 +213,47 @@ fn substitute(template: &Value, combo: &[(&str, &str, &Value)]) -> Value {
                     return (*value).clone();
                 }
             }
-            let mut text = s.clone();
-            for (axis, _, value) in combo {
-                let shown = match value {
-                    Value::String(v) => v.clone(),
-                    other => other.to_string(),
-                };
-                text = text.replace(&format!("{{{{{axis}}}}}"), &shown);
-            }
-            Value::String(text)
+            Value::String(substitute_text(s, combo))
         }
         Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, combo)).collect()),
         Value::Object(map) => Value::Object(
             map.iter()
-                .map(|(k, v)| (k.clone(), substitute(v, combo)))
+                .map(|(k, v)| (substitute_text(k, combo), substitute(v, combo)))
                 .collect(),
         ),
         other => other.clone(),
+    }
+}
+
+fn substitute_text(template: &str, combo: &[(&str, &str, &Value)]) -> String {
+    let mut text = template.to_owned();
+    for (axis, _, value) in combo {
+        let shown = match value {
+            Value::String(v) => v.clone(),
+            other => other.to_string(),
+        };
+        text = text.replace(&format!("{{{{{axis}}}}}"), &shown);
+    }
+    text
+}
+
+/// A `{{name}}` placeholder left in an expanded input (a key or a string),
+/// which means the template names an axis the matrix does not have.
+fn leftover_placeholder(value: &Value) -> Option<String> {
+    fn find(text: &str) -> Option<String> {
+        let start = text.find("{{")?;
+        let end = text[start..].find("}}")? + start + 2;
+        let name = &text[start + 2..end - 2];
+        (!name.is_empty() && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .then(|| text[start..end].to_owned())
+    }
+    match value {
+        Value::String(s) => find(s),
+        Value::Array(items) => items.iter().find_map(leftover_placeholder),
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(k, v)| find(k).or_else(|| leftover_placeholder(v))),
+        _ => None,
     }
 }
 
@@ -248,6 +279,38 @@ mod tests {
             .unwrap();
         assert_eq!(c.input, json!({"n": true, "v": "us", "t": "country=us"}));
         assert_eq!(c.description, "lower negated");
+    }
+
+    #[test]
+    fn keys_are_templates_too_and_unknown_placeholders_are_refused() {
+        let case: SourceCase = serde_json::from_value(json!({
+            "id": "rule/x/{field}",
+            "description": "d",
+            "matrix": {"field": {"a": "experiences", "b": 7}},
+            "input": {"config": {"{{field}}": "{{field}}"}}
+        }))
+        .unwrap();
+        let inputs: Vec<_> = expand(&case)
+            .unwrap()
+            .into_iter()
+            .map(|c| c.input)
+            .collect();
+        assert_eq!(
+            inputs,
+            [
+                json!({"config": {"experiences": "experiences"}}),
+                json!({"config": {"7": 7}})
+            ]
+        );
+        let case: SourceCase = serde_json::from_value(json!({
+            "id": "rule/x/{field}",
+            "description": "d",
+            "matrix": {"field": {"a": 1}},
+            "input": {"v": "{{feld}}"}
+        }))
+        .unwrap();
+        let err = expand(&case).unwrap_err().to_string();
+        assert!(err.contains("{{feld}}"), "{err}");
     }
 
     #[test]

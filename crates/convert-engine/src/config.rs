@@ -73,7 +73,36 @@ pub struct ProjectConfig {
     pub archived_experiences: ArchivedExperiences,
     /// What was read leniently ([`Diagnostic::ConfigShape`]).
     pub issues: Vec<Diagnostic>,
+    /// The config object as given: entity lookups ([`ProjectConfig::entities`])
+    /// and features read it directly.
+    pub raw: Map<String, Value>,
 }
+
+/// The entity types the SDK's lookups serve (`DATA_ENTITIES`); any other
+/// name finds nothing.
+pub const ENTITY_TYPES: &[&str] = &[
+    "events",
+    "goals",
+    "audiences",
+    "locations",
+    "segments",
+    "experiences",
+    "archived_experiences",
+    "experiences.variations",
+    "features",
+    "features.variables",
+];
+
+/// The singular names the lookups also accept (`DATA_ENTITIES_MAP`).
+pub const ENTITY_TYPE_ALIASES: &[(&str, &str)] = &[
+    ("goal", "goals"),
+    ("audience", "audiences"),
+    ("location", "locations"),
+    ("segment", "segments"),
+    ("experience", "experiences"),
+    ("variation", "experiences.variations"),
+    ("feature", "features"),
+];
 
 /// `archived_experiences`: a list of experience ids (compared through
 /// `String()`), or a truthy non-list on which the SDK would throw.
@@ -143,6 +172,87 @@ impl ProjectConfig {
             locations,
             archived_experiences,
             issues,
+            raw: root.clone(),
+        })
+    }
+
+    /// `getEntitiesList(entity_type)`: the singular aliases map to their
+    /// list; a type outside [`ENTITY_TYPES`] finds nothing; a dotted type
+    /// reads a path (`"experiences.variations"` finds nothing, as the list
+    /// has no such property); a list that is not an array finds nothing.
+    pub fn entities(&self, entity_type: &str) -> &[Value] {
+        let mapped = ENTITY_TYPE_ALIASES
+            .iter()
+            .find(|(alias, _)| *alias == entity_type)
+            .map_or(entity_type, |(_, list)| list);
+        if !ENTITY_TYPES.contains(&mapped) {
+            return &[];
+        }
+        let mut path = mapped.split('.');
+        let first = path.next().and_then(|name| self.raw.get(name));
+        match path.fold(first, |value, name| js::get(value, name)) {
+            Some(Value::Array(items)) => items,
+            _ => &[],
+        }
+    }
+
+    /// `_getEntityByField(identity, entity_type, field)`: the first truthy
+    /// entity whose `String(entity[field])` is `identity`.
+    pub fn entity_by_field(
+        &self,
+        entity_type: &str,
+        field: &str,
+        identity: &str,
+    ) -> Option<&Value> {
+        self.entities(entity_type).iter().find(|entity| {
+            js::truthy(Some(entity)) && js::to_string(js::get(Some(entity), field)) == identity
+        })
+    }
+
+    /// `getItemsByKeys(keys, entity_type)`: the entities whose `key` is a
+    /// string `===` to one of `keys`, in config order.
+    pub fn entities_by_keys(&self, entity_type: &str, keys: &[String]) -> Vec<&Value> {
+        self.entities(entity_type)
+            .iter()
+            .filter(|entity| {
+                matches!(js::get(Some(entity), "key"), Some(Value::String(k)) if keys.contains(k))
+            })
+            .collect()
+    }
+
+    /// `getConfigEntity(key, entity_type)`: for `"variation"`, the first
+    /// variation (across experiences, by `key ===`) of any experience;
+    /// otherwise [`ProjectConfig::entity_by_field`] on `key`.
+    pub fn config_entity(&self, entity_type: &str, key: &str) -> Option<&Value> {
+        if entity_type == "variation" {
+            return self.variation_by_field("key", key);
+        }
+        self.entity_by_field(entity_type, "key", key)
+    }
+
+    /// `getConfigEntityById(id, entity_type)`, as [`ProjectConfig::config_entity`]
+    /// with ids.
+    pub fn config_entity_by_id(&self, entity_type: &str, id: &str) -> Option<&Value> {
+        if entity_type == "variation" {
+            return self.variation_by_field("id", id);
+        }
+        self.entity_by_field(entity_type, "id", id)
+    }
+
+    fn variation_by_field(&self, field: &str, identity: &str) -> Option<&Value> {
+        self.entities("experiences").iter().find_map(|experience| {
+            // getSubItem looks the experience up again by the same field.
+            let owner = self.entity_by_field(
+                "experiences",
+                field,
+                &js::to_string(js::get(Some(experience), field)),
+            )?;
+            match js::get(Some(owner), "variations") {
+                Some(Value::Array(variations)) => variations.iter().find(
+                    |v| matches!(js::get(Some(v), field), Some(Value::String(s)) if s == identity),
+                ),
+                _ => None,
+            }
         })
     }
 
@@ -623,4 +733,87 @@ mod tests {
         assert!(!Variations::NotAList(json!({"a": 1})).is_present_and_non_empty());
         assert!(!Variations::NotAList(json!(null)).is_present_and_non_empty());
     }
+}
+
+/// What is wrong with a config under the family's config contract
+/// (`spec/config.md`, clause `config.contract`).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{kind} at {path}")]
+pub struct ContractViolation {
+    /// The kind of fault.
+    pub kind: ContractFault,
+    /// A JSON path (`$`, `$.project.id`, `$.experiences`).
+    pub path: String,
+}
+
+/// The kinds of [`ContractViolation`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContractFault {
+    /// The config is not a JSON object.
+    NotAnObject,
+    /// A required field is absent, `null` or empty.
+    MissingField,
+    /// A field has the wrong JSON type.
+    WrongType,
+}
+
+impl ContractFault {
+    /// The contract's name for the kind.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContractFault::NotAnObject => "not_an_object",
+            ContractFault::MissingField => "missing_field",
+            ContractFault::WrongType => "wrong_type",
+        }
+    }
+}
+
+impl std::fmt::Display for ContractFault {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The entity lists the contract checks, in the order it checks them.
+pub const CONTRACT_LISTS: &[&str] = &["experiences", "features", "goals", "audiences", "segments"];
+
+/// Checks `value` against the config contract, reporting the first fault in
+/// the contract's order: the root is an object; `account_id` is present and
+/// neither `null` nor `""`; `project` is present, not `null`, and an object;
+/// `project.id` is present and neither `null` nor `""`; each of
+/// [`CONTRACT_LISTS`], when present, is an array.
+pub fn validate_contract(value: &Value) -> Result<(), ContractViolation> {
+    let fault = |kind, path: &str| {
+        Err(ContractViolation {
+            kind,
+            path: path.to_owned(),
+        })
+    };
+    let missing = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => true,
+        Some(Value::String(s)) => s.is_empty(),
+        Some(_) => false,
+    };
+    let Value::Object(root) = value else {
+        return fault(ContractFault::NotAnObject, "$");
+    };
+    if missing(root.get("account_id")) {
+        return fault(ContractFault::MissingField, "$.account_id");
+    }
+    let project = match root.get("project") {
+        None | Some(Value::Null) => return fault(ContractFault::MissingField, "$.project"),
+        Some(Value::Object(project)) => project,
+        Some(_) => return fault(ContractFault::WrongType, "$.project"),
+    };
+    if missing(project.get("id")) {
+        return fault(ContractFault::MissingField, "$.project.id");
+    }
+    for list in CONTRACT_LISTS {
+        if let Some(v) = root.get(*list)
+            && !v.is_array()
+        {
+            return fault(ContractFault::WrongType, &format!("$.{list}"));
+        }
+    }
+    Ok(())
 }

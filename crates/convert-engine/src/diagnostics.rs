@@ -238,6 +238,15 @@ pub enum Diagnostic {
         /// Where, as a JSON path into the config or the rule.
         path: String,
     },
+    /// A `bucketed_into_experience_key` rule names an experience key the
+    /// config does not have; the visitor counts as not bucketed into it
+    /// (`exclusion.unknown-target`).
+    UnknownExclusionTarget {
+        /// The key, as `String(value)`.
+        key: String,
+        /// Which rule set.
+        path: String,
+    },
     /// The config has a value of an unexpected shape, read leniently.
     ConfigShape {
         /// JSON path of the value, e.g. `experiences[2].variations`.
@@ -258,6 +267,7 @@ impl Diagnostic {
             Diagnostic::NonBooleanRuleResult { .. } => "non_boolean_rule_result",
             Diagnostic::RuleError { .. } => "rule_error",
             Diagnostic::JsWouldThrow { .. } => "js_would_throw",
+            Diagnostic::UnknownExclusionTarget { .. } => "unknown_exclusion_target",
             Diagnostic::ConfigShape { .. } => "config_shape",
         }
     }
@@ -300,6 +310,10 @@ impl fmt::Display for Diagnostic {
             Diagnostic::JsWouldThrow { site, path } => {
                 write!(f, "{path}: JavaScript would throw ({})", site.describe())
             }
+            Diagnostic::UnknownExclusionTarget { key, path } => write!(
+                f,
+                "{path}: bucketed_into_experience_key names `{key}`, which no experience has"
+            ),
             Diagnostic::ConfigShape { path, message } => write!(f, "{path}: {message}"),
         }
     }

@@ -5,6 +5,7 @@ use serde_json::Value;
 use crate::bucketing::BucketingOptions;
 use crate::config::ProjectConfig;
 use crate::experience::{self, Decision, RunOptions};
+use crate::feature::{self, FeatureQuery, FeatureRun};
 use crate::rule::{RuleEvaluation, RuleEvaluator, RuleOptions};
 use crate::visitor::Visitor;
 
@@ -61,6 +62,40 @@ impl Engine {
         options: &RunOptions<'_>,
     ) -> Decision {
         experience::run_experience(&self.settings, config, visitor, key, options)
+    }
+
+    /// Decides every experience for `visitor`, storing each decision (see
+    /// [`experience::run_experiences`]).
+    pub fn run_experiences(
+        &self,
+        config: &ProjectConfig,
+        visitor: &mut Visitor,
+        options: &RunOptions<'_>,
+    ) -> Vec<Decision> {
+        experience::run_experiences(&self.settings, config, visitor, options)
+    }
+
+    /// The features of `visitor` (see [`feature::run_features`]).
+    pub fn run_features(
+        &self,
+        config: &ProjectConfig,
+        visitor: &mut Visitor,
+        query: &FeatureQuery<'_>,
+        options: &RunOptions<'_>,
+    ) -> FeatureRun {
+        feature::run_features(&self.settings, config, visitor, query, options)
+    }
+
+    /// One feature of `visitor` (see [`feature::run_feature`]).
+    pub fn run_feature(
+        &self,
+        config: &ProjectConfig,
+        visitor: &mut Visitor,
+        key: &str,
+        query: &FeatureQuery<'_>,
+        options: &RunOptions<'_>,
+    ) -> FeatureRun {
+        feature::run_feature(&self.settings, config, visitor, key, query, options)
     }
 
     /// Matches `rule_set` against `data` (see [`crate::rule`]).

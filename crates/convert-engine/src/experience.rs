@@ -23,15 +23,26 @@
 //! 10. variation lookup by strict string id → [`Reason::VariationNotFound`];
 //!     otherwise [`Reason::Resolved`].
 //!
-//! Stored visitor state enters through [`Visitor`]: today its stored
-//! segments (the segment gate, and the properties audience rules see). Sticky
-//! bucketing, permanent audiences, forced variations and mutual exclusion
-//! read further fields of that state at the marked steps.
+//! Stored visitor state enters through [`Visitor`]: its stored segments (the
+//! segment gate, and the properties audience rules see) and its stored
+//! decisions (`spec/sticky.md`): a visitor with a stored variation that still
+//! exists skips permanent audiences, and gets the stored variation back even
+//! if it has since stopped. [`RunOptions::force_variation_id`] forces a
+//! variation that exists; [`RunOptions::preview`] shows one variation of one
+//! experience while nothing is stored (`spec/preview.md`); audiences whose
+//! rule is `bucketed_into_experience_key` match on the stored decisions
+//! (`spec/exclusion.md`).
+//!
+//! The function is pure: a fresh decision says what to store in
+//! [`Decision::store`] and the caller applies it with
+//! [`Visitor::remember`](crate::visitor::Visitor::remember).
 
 use serde_json::{Map, Value};
 
 use crate::bucketing::{self, Arm, Layout};
-use crate::config::{ArchivedExperiences, AudienceMatching, Experience, ProjectConfig, Variations};
+use crate::config::{
+    ArchivedExperiences, AudienceMatching, Experience, ProjectConfig, Variation, Variations,
+};
 use crate::diagnostics::{Diagnostic, JsThrowSite, Reason};
 use crate::engine::Settings;
 use crate::js;
@@ -61,6 +72,60 @@ pub struct RunOptions<'a> {
     pub visitor_properties: Option<&'a Map<String, Value>>,
     /// `environment` of this call; `None` or empty means the SDK's.
     pub environment: Option<&'a str>,
+    /// `forceVariationId`: the variation to select when the experience has
+    /// one with this id and the visitor has no other stored decision.
+    pub force_variation_id: Option<&'a str>,
+    /// An active preview (`set_preview`): one variation of one experience,
+    /// shown without any gate; while it is set nothing is stored.
+    pub preview: Option<&'a Preview>,
+}
+
+/// A preview link's target: `convert_preview={experience_id}.{variation_id}`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Preview {
+    /// The previewed experience's id (compared through `String()`).
+    pub experience_id: String,
+    /// The previewed variation's id (compared through `String()`).
+    pub variation_id: String,
+}
+
+impl Preview {
+    /// The experience and variation the preview names, when the config has
+    /// both; a preview naming anything else is inactive (the SDKs warn and
+    /// decide normally).
+    pub fn resolve<'c>(
+        &self,
+        config: &'c ProjectConfig,
+    ) -> Option<(&'c Experience, &'c Variation)> {
+        if self.experience_id.is_empty() || self.variation_id.is_empty() {
+            return None;
+        }
+        let experience = config.experience_by_id(&self.experience_id)?;
+        let variation = experience.variations.as_slice().iter().find(|v| {
+            !js::is_nullish(v.id.as_ref()) && js::to_string(v.id.as_ref()) == self.variation_id
+        })?;
+        Some((experience, variation))
+    }
+}
+
+/// Where a decision's variation came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DecisionSource {
+    /// Bucketed (or forced) now: the SDK stores it and tracks it.
+    Fresh,
+    /// The visitor's stored decision: neither stored again nor tracked.
+    Stored,
+    /// The active preview: neither stored nor tracked.
+    Preview,
+}
+
+/// What a fresh decision stores: `bucketing[experience_id] = variation_id`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredDecision {
+    /// `experience.id.toString()`.
+    pub experience_id: String,
+    /// The variation id as selected (a string).
+    pub variation_id: String,
 }
 
 /// The variation a decision selected.
@@ -94,12 +159,28 @@ pub struct Decision {
     pub variation: Option<SelectedVariation>,
     /// `experience.id.toString()` of the experience the key found.
     pub experience_id: Option<String>,
+    /// That experience's `key` as in config.
+    pub experience_key: Option<Value>,
     /// The visitor's bucket value, when bucketing ran.
     pub bucket_value: Option<u32>,
     /// The layout bucketing used, when it ran.
     pub layout: Option<Layout>,
+    /// Where the variation came from, when bucketing was reached.
+    pub source: Option<DecisionSource>,
+    /// What the SDK stores for the visitor: set for fresh decisions (even
+    /// when the variation lookup then fails, as in the SDK), never during a
+    /// preview.
+    pub store: Option<StoredDecision>,
     /// What was observed on the way.
     pub diagnostics: Vec<Diagnostic>,
+}
+
+impl Decision {
+    /// Whether the SDK enqueues a bucketing event for this decision (when
+    /// tracking is enabled): a fresh decision that was stored.
+    pub fn is_tracked(&self) -> bool {
+        self.source == Some(DecisionSource::Fresh) && self.store.is_some()
+    }
 }
 
 impl Decision {
@@ -108,8 +189,11 @@ impl Decision {
             reason,
             variation: None,
             experience_id: None,
+            experience_key: None,
             bucket_value: None,
             layout: None,
+            source: None,
+            store: None,
             diagnostics: Vec::new(),
         }
     }
@@ -205,6 +289,7 @@ impl Run<'_> {
         &mut self,
         experience: &Experience,
         properties: &Value,
+        visitor: &Visitor,
         is_bucketed: bool,
     ) -> Option<bool> {
         if !js::array_not_empty(experience.audiences.as_ref()) {
@@ -229,6 +314,10 @@ impl Run<'_> {
                 "audiences[id={}].rules",
                 js::to_string(audience.id.as_ref())
             );
+            if let Some(exclusion) = ExclusionRule::find(rules) {
+                matched += usize::from(self.exclusion_matches(&exclusion, visitor, &path));
+                continue;
+            }
             match self.evaluate(rules, properties, &path) {
                 RuleOutcome::Matched => matched += 1,
                 RuleOutcome::NotMatched | RuleOutcome::Threw(_) => {}
@@ -252,6 +341,30 @@ impl Run<'_> {
                 matched > 0
             }
         })
+    }
+
+    /// Mutual exclusion: whether the visitor's stored decisions satisfy the
+    /// audience's `bucketed_into_experience_key` rule.
+    fn exclusion_matches(
+        &mut self,
+        rule: &ExclusionRule<'_>,
+        visitor: &Visitor,
+        path: &str,
+    ) -> bool {
+        let key = js::to_string(rule.value);
+        let bucketed = match self.config.experience_by_key(&key) {
+            Some(target) => target
+                .id_string()
+                .is_some_and(|id| visitor.state().stored_variation(&id).is_some()),
+            None => {
+                self.diagnose(Diagnostic::UnknownExclusionTarget {
+                    key: key.into_owned(),
+                    path: path.to_owned(),
+                });
+                false
+            }
+        };
+        bucketed != rule.negated
     }
 
     /// Step 7: `true` when the segment gate passes.
@@ -289,6 +402,11 @@ impl Run<'_> {
             }
         }
         matched
+    }
+
+    /// Whether `retrieveVariation(experience.id, id)` finds a variation.
+    fn variation_exists(&mut self, experience: &Experience, id: &str) -> bool {
+        self.lookup_variation(experience, id).is_some()
     }
 
     /// Step 10: `retrieveVariation(experience.id, selected)` — the first
@@ -331,6 +449,43 @@ impl Run<'_> {
     }
 }
 
+/// The rule type of mutual exclusion.
+pub const EXCLUSION_RULE_TYPE: &str = "bucketed_into_experience_key";
+
+/// An audience's mutual-exclusion rule: the first `OR_WHEN` item (walking
+/// `OR[].AND[].OR_WHEN[]`) whose `rule_type` is
+/// [`EXCLUSION_RULE_TYPE`]. When an audience has one, it alone decides the
+/// audience (`exclusion.rule`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct ExclusionRule<'r> {
+    /// `value`: the target experience's key.
+    value: Option<&'r Value>,
+    /// `matching.negated`: match visitors *not* bucketed into the target.
+    negated: bool,
+}
+
+impl<'r> ExclusionRule<'r> {
+    fn find(rules: &'r Value) -> Option<ExclusionRule<'r>> {
+        let items = |value: Option<&'r Value>, name: &str| -> &'r [Value] {
+            match js::get(value, name) {
+                Some(Value::Array(items)) => items,
+                _ => &[],
+            }
+        };
+        items(Some(rules), "OR")
+            .iter()
+            .flat_map(|or| items(Some(or), "AND"))
+            .flat_map(|and| items(Some(and), "OR_WHEN"))
+            .find(|item| {
+                matches!(js::get(Some(item), "rule_type"), Some(Value::String(t)) if t == EXCLUSION_RULE_TYPE)
+            })
+            .map(|item| ExclusionRule {
+                value: js::get(Some(item), "value"),
+                negated: js::truthy(js::get(js::get(Some(item), "matching"), "negated")),
+            })
+    }
+}
+
 /// Runs the experience `key` for `visitor` under `settings`.
 pub fn run_experience(
     settings: &Settings,
@@ -349,11 +504,28 @@ pub fn run_experience(
     if visitor.id().is_empty() {
         return run.finish(Reason::VisitorIdMissing);
     }
+    // Preview: the previewed experience shows the previewed variation,
+    // whatever its gates, status or traffic (`preview.decision`).
+    let active_preview = options.preview.and_then(|preview| preview.resolve(config));
+    if let Some((previewed, variation)) = active_preview
+        && js::to_string(previewed.key.as_ref()) == key
+    {
+        run.decision.experience_id = previewed.id_string();
+        run.decision.experience_key.clone_from(&previewed.key);
+        run.decision.source = Some(DecisionSource::Preview);
+        run.decision.variation = Some(SelectedVariation {
+            id: js::to_string(variation.id.as_ref()).into_owned(),
+            key: variation.key.clone(),
+            raw: variation.raw.clone(),
+        });
+        return run.finish(Reason::Resolved);
+    }
     // 2. Lookup by key.
     let Some(experience) = config.experience_by_key(key) else {
         return run.finish(Reason::ExperienceNotFound);
     };
     run.decision.experience_id = experience.id_string();
+    run.decision.experience_key.clone_from(&experience.key);
     // 3. Archived: the first String-equal archived id, if truthy.
     match &config.archived_experiences {
         ArchivedExperiences::List(ids) => {
@@ -379,23 +551,30 @@ pub fn run_experience(
     if !experience.runs_in(environment) {
         return run.finish(Reason::EnvironmentMismatch);
     }
-    // Sticky pre-check (`experience.id.toString()` throws on a nullish id).
-    // Stored bucketing is not modelled yet, so the visitor is never
-    // "bucketed" here; permanent audiences are therefore always checked.
-    if experience.id_string().is_none() {
+    // Sticky pre-check (`experience.id.toString()` throws on a nullish id):
+    // a stored variation that still exists makes the visitor "bucketed".
+    let experience_id = experience.id_string();
+    if experience_id.is_none() {
         run.diagnose(Diagnostic::JsWouldThrow {
             site: JsThrowSite::ExperienceIdNullish,
             path: "id".into(),
         });
     }
-    let is_bucketed = false;
+    let stored = experience_id
+        .as_deref()
+        .and_then(|id| visitor.state().stored_variation(id))
+        .map(|v| js::to_string(Some(v)).into_owned());
+    let is_bucketed = stored
+        .as_deref()
+        .is_some_and(|id| run.variation_exists(experience, id));
     // 5. Locations / site_area.
     if !run.location_gate(experience, options.location) {
         return run.finish(Reason::LocationMismatch);
     }
     // 6. Audiences, 7. segments.
     let properties = Value::Object(visitor.merged_properties(options.visitor_properties));
-    let Some(audiences_matched) = run.audience_gate(experience, &properties, is_bucketed) else {
+    let Some(audiences_matched) = run.audience_gate(experience, &properties, visitor, is_bucketed)
+    else {
         return run.finish(Reason::AudienceMismatch);
     };
     let segments_matched = run.segment_gate(experience, visitor);
@@ -417,13 +596,24 @@ pub fn run_experience(
         return run.finish(Reason::NoVariations);
     }
     // _retrieveBucketing: a falsy id returns null.
-    if !js::truthy(experience.id.as_ref()) {
+    let Some(experience_id) = experience_id.filter(|_| js::truthy(experience.id.as_ref())) else {
         return run.finish(Reason::VariationNotFound);
+    };
+    // A forced variation that exists is the candidate; a stored decision
+    // wins unless the forced one differs from it (`sticky.force`).
+    let forced = options
+        .force_variation_id
+        .filter(|id| !id.is_empty())
+        .and_then(|id| run.lookup_variation(experience, id).map(|v| (id, v)));
+    if let Some(stored) = stored.as_deref() {
+        let agrees = forced.as_ref().is_none_or(|(id, _)| *id == stored);
+        if agrees && let Some(variation) = run.lookup_variation(experience, stored) {
+            run.decision.source = Some(DecisionSource::Stored);
+            run.decision.variation = Some(variation);
+            return run.finish(Reason::Resolved);
+        }
     }
-    let experience_id = js::to_string(experience.id.as_ref()).into_owned();
-    // (Forced and stored variations are consulted here once visitor state
-    // carries them.)
-    // 9. Bucketing.
+    // 9. Bucketing (also when forced: the bucket value is computed anyway).
     let arms: Vec<Arm<'_>> = experience
         .variations
         .as_slice()
@@ -440,9 +630,20 @@ pub fn run_experience(
     );
     run.decision.bucket_value = Some(selection.value);
     run.decision.layout = Some(layout);
-    let Some(selected) = selection.variation_id else {
-        return run.finish(Reason::VariationNotDecided);
+    let selected = match forced {
+        Some((id, _)) => id.to_owned(),
+        None => match selection.variation_id {
+            Some(selected) => selected,
+            None => return run.finish(Reason::VariationNotDecided),
+        },
     };
+    run.decision.source = Some(DecisionSource::Fresh);
+    if active_preview.is_none() {
+        run.decision.store = Some(StoredDecision {
+            experience_id,
+            variation_id: selected.clone(),
+        });
+    }
     // 10. Variation lookup.
     match run.lookup_variation(experience, &selected) {
         Some(variation) => {
@@ -451,4 +652,29 @@ pub fn run_experience(
         }
         None => run.finish(Reason::VariationNotFound),
     }
+}
+
+/// `run_experiences`: every experience of the config, in config order, run
+/// by its key (`String(key)`) for `visitor`, each decision stored before the
+/// next runs (`experiences.storage`). Returns the resolved decisions only.
+pub fn run_experiences(
+    settings: &Settings,
+    config: &ProjectConfig,
+    visitor: &mut Visitor,
+    options: &RunOptions<'_>,
+) -> Vec<Decision> {
+    let keys: Vec<String> = config
+        .experiences
+        .iter()
+        .map(|e| js::to_string(e.key.as_ref()).into_owned())
+        .collect();
+    let mut decisions = Vec::new();
+    for key in keys {
+        let decision = run_experience(settings, config, visitor, &key, options);
+        visitor.remember(&decision);
+        if decision.variation.is_some() {
+            decisions.push(decision);
+        }
+    }
+    decisions
 }

@@ -51,9 +51,11 @@ pub mod config;
 pub mod diagnostics;
 mod engine;
 pub mod experience;
+pub mod feature;
 pub mod hash;
 pub mod js;
 pub mod rule;
+pub mod segments;
 pub mod visitor;
 
 pub use engine::{DEFAULT_ENVIRONMENT, Engine, Settings};

@@ -36,23 +36,74 @@ pub fn is_report_segment_key(key: &str) -> bool {
     REPORT_SEGMENT_KEYS.contains(&key)
 }
 
-/// What the SDK stores per visitor (`StoreData`) that decisions read.
+/// What the SDK stores per visitor (`StoreData`): the record sticky
+/// bucketing, the segment gate, location activation and conversion
+/// deduplication read.
 ///
-/// Today that is the stored segments. Stored bucketing (sticky decisions),
-/// activated locations and triggered goals will join as fields; the type is
-/// `#[non_exhaustive]` so adding them is not a breaking change.
+/// The type is `#[non_exhaustive]` so that fields can be added without a
+/// breaking change; build one with [`VisitorState::new`] and the `put_*`
+/// methods, or read one from JSON with [`VisitorState::from_record`].
 #[derive(Clone, Debug, Default, PartialEq)]
 #[non_exhaustive]
 pub struct VisitorState {
     /// `segments`: report segments (and, via `updateVisitorProperties`, any
     /// other properties). The segment gate reads `segments.customSegments`.
     pub segments: Map<String, Value>,
+    /// `bucketing`: experience id → variation id, the sticky decisions.
+    pub bucketing: Map<String, Value>,
+    /// `locations`: the keys of the locations the visitor is in.
+    pub locations: Vec<String>,
+    /// `goals`: goal key (as passed to `track_conversion`) → `true`, the
+    /// goals already converted.
+    pub goals: Map<String, Value>,
 }
 
 impl VisitorState {
     /// An empty state (a visitor the SDK has not seen).
     pub fn new() -> VisitorState {
         VisitorState::default()
+    }
+
+    /// Reads a stored record (`{"bucketing": {…}, "segments": {…},
+    /// "locations": […], "goals": {…}}`); fields of another shape are
+    /// ignored.
+    pub fn from_record(record: &Map<String, Value>) -> VisitorState {
+        let object = |name: &str| match record.get(name) {
+            Some(Value::Object(map)) => map.clone(),
+            _ => Map::new(),
+        };
+        let locations = match record.get("locations") {
+            Some(Value::Array(items)) => items
+                .iter()
+                .map(|item| js::to_string(Some(item)).into_owned())
+                .collect(),
+            _ => Vec::new(),
+        };
+        VisitorState {
+            segments: object("segments"),
+            bucketing: object("bucketing"),
+            locations,
+            goals: object("goals"),
+        }
+    }
+
+    /// The record as JSON, in the SDK's field order.
+    pub fn to_record(&self) -> Map<String, Value> {
+        let mut record = Map::new();
+        if !self.bucketing.is_empty() {
+            record.insert("bucketing".into(), Value::Object(self.bucketing.clone()));
+        }
+        if !self.locations.is_empty() {
+            let locations = self.locations.iter().cloned().map(Value::String).collect();
+            record.insert("locations".into(), Value::Array(locations));
+        }
+        if !self.segments.is_empty() {
+            record.insert("segments".into(), Value::Object(self.segments.clone()));
+        }
+        if !self.goals.is_empty() {
+            record.insert("goals".into(), Value::Object(self.goals.clone()));
+        }
+        record
     }
 
     /// `putData(visitorId, {segments})`: deep-merges `segments` into the
@@ -62,9 +113,43 @@ impl VisitorState {
         self.segments = deep_merge(&[&Value::Object(current), &Value::Object(segments.clone())]);
     }
 
+    /// `putData(visitorId, {bucketing: {[experienceId]: variationId}})`.
+    pub fn put_bucketing(&mut self, experience_id: &str, variation_id: &str) {
+        self.bucketing.insert(
+            experience_id.to_owned(),
+            Value::String(variation_id.to_owned()),
+        );
+    }
+
+    /// `putData(visitorId, {goals: {[goalKey]: true}})`.
+    pub fn put_goal(&mut self, goal_key: &str) {
+        self.goals.insert(goal_key.to_owned(), Value::Bool(true));
+    }
+
+    /// Whether the goal key (as passed) was converted before: the stored
+    /// flag is JS-truthy.
+    pub fn goal_triggered(&self, goal_key: &str) -> bool {
+        js::truthy(self.goals.get(goal_key))
+    }
+
     /// The stored `segments.customSegments`, if any.
     pub fn custom_segments(&self) -> Option<&Value> {
         self.segments.get("customSegments")
+    }
+
+    /// The stored variation id for an experience id, when JS-truthy (the SDK
+    /// reads `bucketing[experience.id.toString()]` and ignores a falsy one).
+    pub fn stored_variation(&self, experience_id: &str) -> Option<&Value> {
+        self.bucketing
+            .get(experience_id)
+            .filter(|v| js::truthy(Some(v)))
+    }
+
+    /// `getSegments`: the report segments of the stored segments, or `None`
+    /// when there are none (what conversions are reported with).
+    pub fn report_segments(&self) -> Option<Map<String, Value>> {
+        let (segments, _) = split_report_segments(&self.segments);
+        (!segments.is_empty()).then_some(segments)
     }
 }
 
@@ -120,6 +205,19 @@ impl Visitor {
     /// The stored state, for updates.
     pub fn state_mut(&mut self) -> &mut VisitorState {
         &mut self.state
+    }
+
+    /// Applies what a decision stores (`putData(visitorId, {bucketing})`);
+    /// returns whether anything was stored.
+    pub fn remember(&mut self, decision: &crate::experience::Decision) -> bool {
+        match &decision.store {
+            Some(store) => {
+                self.state
+                    .put_bucketing(&store.experience_id, &store.variation_id);
+                true
+            }
+            None => false,
+        }
     }
 
     /// `getVisitorProperties(callProperties)`: what audience rules are matched

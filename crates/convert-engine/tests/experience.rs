@@ -107,6 +107,7 @@ fn run(config: &Value, call: &Call) -> Decision {
             .map_or(LocationAttributes::Absent, LocationAttributes::Properties),
         visitor_properties: None,
         environment: call.environment,
+        ..RunOptions::default()
     };
     Engine::default().run_experience(&config, &visitor, call.key, &options)
 }
@@ -690,6 +691,7 @@ fn call_properties_merge_over_context_properties() {
         location: LocationAttributes::Properties(&shop),
         visitor_properties: Some(&call),
         environment: None,
+        ..RunOptions::default()
     };
     assert_eq!(
         Engine::default()

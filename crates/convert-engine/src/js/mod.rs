@@ -20,7 +20,9 @@ mod object;
 mod string;
 
 pub use compare::{Primitive, less_equal, less_than, to_primitive};
-pub use number::{number_to_string, parse_float, parse_int, string_to_number, to_number};
+pub use number::{
+    number_to_string, parse_float, parse_int, parse_int_auto, string_to_number, to_number,
+};
 pub use object::{is_array_index, object_keys, own_keys};
 pub use string::{camel_case, compare_utf16, is_whitespace, to_lower_case, to_string, trim};
 

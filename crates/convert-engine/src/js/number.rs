@@ -87,6 +87,25 @@ pub fn parse_int(s: &str) -> f64 {
     parse_decimal(&unsigned[..digits]).map_or(f64::NAN, |n| sign * n)
 }
 
+/// `parseInt(s)` without a radix: as [`parse_int`], except that a `0x` or
+/// `0X` prefix (after the sign) reads hexadecimal digits. `"0x1A"` → 26,
+/// `"-0x10"` → -16, `"0x"` → NaN, `"012"` → 12.
+pub fn parse_int_auto(s: &str) -> f64 {
+    let t = s.trim_start_matches(is_whitespace);
+    let (sign, unsigned) = split_sign(t);
+    let Some(hex) = unsigned
+        .strip_prefix("0x")
+        .or_else(|| unsigned.strip_prefix("0X"))
+    else {
+        return parse_int(t);
+    };
+    let digits: Vec<u32> = hex.chars().map_while(|c| c.to_digit(16)).collect();
+    if digits.is_empty() {
+        return f64::NAN;
+    }
+    sign * digits.iter().fold(0.0, |acc, d| acc * 16.0 + f64::from(*d))
+}
+
 fn split_sign(t: &str) -> (f64, &str) {
     if let Some(rest) = t.strip_prefix('-') {
         (-1.0, rest)

@@ -56,6 +56,7 @@ pub mod hash;
 pub mod js;
 pub mod rule;
 pub mod segments;
+pub mod store;
 pub mod visitor;
 
 pub use engine::{DEFAULT_ENVIRONMENT, Engine, Settings};

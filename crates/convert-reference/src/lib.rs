@@ -21,7 +21,7 @@ use convert_engine::diagnostics::Reason;
 use convert_engine::experience::{LocationAttributes, Preview, RunOptions};
 use convert_engine::feature::{FeatureEntry as EngineFeatureEntry, FeatureQuery, FeatureStatus};
 use convert_engine::visitor::{Visitor, VisitorState};
-use convert_engine::{Engine, Settings, bucketing, hash, js, segments};
+use convert_engine::{Engine, Settings, bucketing, hash, js, segments, store};
 use convert_spec::capability::{CONTRACT_ANCHORED, CONTRACT_PACKED, features};
 use convert_spec::families::bucketing::{BucketingInput, BucketingResult};
 use convert_spec::families::config_validation::{
@@ -267,11 +267,10 @@ impl Setup {
     /// `${account_id}-${project.id}-${visitorId}`, with JavaScript's
     /// `String()` of each part.
     fn store_key(&self) -> String {
-        format!(
-            "{}-{}-{}",
-            js::to_string(self.config.account_id.as_ref()),
-            js::to_string(self.config.project_id.as_ref()),
-            self.visitor.id()
+        store::store_key(
+            self.config.account_id.as_ref(),
+            self.config.project_id.as_ref(),
+            self.visitor.id(),
         )
     }
 }

@@ -12,6 +12,7 @@
 //! - [`compare`]: how an implementation's result is compared with a case's
 //!   expected value, identically for every target;
 //! - [`manifest`] and [`divergence`]: the files an adapter folder carries;
+//! - [`config`]: the project config as a typed model, read strictly;
 //! - [`schema`]: the JSON Schemas of all of the above, generated from these
 //!   types (`cargo xtask schemas` writes them to `spec/schemas/`).
 //!
@@ -20,6 +21,7 @@
 
 pub mod capability;
 pub mod compare;
+pub mod config;
 pub mod digest;
 pub mod divergence;
 pub mod families;

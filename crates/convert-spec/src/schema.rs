@@ -6,6 +6,7 @@ use schemars::generate::SchemaSettings;
 use schemars::{JsonSchema, Schema};
 use serde_json::{Map, Value};
 
+use crate::config::ConfigData;
 use crate::divergence::DivergenceFile;
 use crate::families::FamilySpec;
 use crate::manifest::AdapterManifest;
@@ -104,6 +105,10 @@ pub fn all_schemas() -> Vec<(String, Value)> {
         (
             "adapter-manifest.schema.json".to_owned(),
             schema_for::<AdapterManifest>("adapter-manifest.schema.json"),
+        ),
+        (
+            "config.schema.json".to_owned(),
+            schema_for::<ConfigData>("config.schema.json"),
         ),
         (
             "divergences.schema.json".to_owned(),

@@ -1,0 +1,128 @@
+//! Where visitor state lives between calls: the [`VisitorStore`] trait and
+//! the in-memory [`MemoryStore`] (`spec/sticky.md`).
+//!
+//! The JS SDK keeps one record per visitor under the key
+//! `${account_id}-${project_id}-${visitor_id}` ([`store_key`]) in an
+//! in-memory map (capped at 10,000 visitors, oldest dropped first), optionally
+//! mirrored to a user-supplied data store. The engine itself is pure: it reads
+//! a [`VisitorState`] and reports what to store; an SDK loads the state from a
+//! store before a call and saves it after.
+
+use std::collections::{HashMap, VecDeque};
+
+use serde_json::Value;
+
+use crate::js;
+use crate::visitor::VisitorState;
+
+/// The SDK's visitor-record key: `String(account_id)-String(project_id)-visitor_id`
+/// (an absent id reads `undefined`, as in the JS template string).
+pub fn store_key(
+    account_id: Option<&Value>,
+    project_id: Option<&Value>,
+    visitor_id: &str,
+) -> String {
+    format!(
+        "{}-{}-{}",
+        js::to_string(account_id),
+        js::to_string(project_id),
+        visitor_id
+    )
+}
+
+/// A place visitor records are kept, by [`store_key`].
+pub trait VisitorStore {
+    /// The record stored under `key`, if any.
+    fn load(&self, key: &str) -> Option<VisitorState>;
+    /// Stores `state` under `key`, replacing what was there.
+    fn save(&mut self, key: &str, state: VisitorState);
+}
+
+/// The JS SDK's default capacity of its in-memory store.
+pub const DEFAULT_MEMORY_CAPACITY: usize = 10_000;
+
+/// An in-memory [`VisitorStore`] with a capacity: when a new visitor would
+/// exceed it, the visitor stored first is dropped (the JS SDK's
+/// `_localStoreLimit` behaviour).
+#[derive(Clone, Debug)]
+pub struct MemoryStore {
+    records: HashMap<String, VisitorState>,
+    order: VecDeque<String>,
+    capacity: usize,
+}
+
+impl Default for MemoryStore {
+    fn default() -> Self {
+        MemoryStore::with_capacity(DEFAULT_MEMORY_CAPACITY)
+    }
+}
+
+impl MemoryStore {
+    /// An empty store holding at most `capacity` visitors (at least one).
+    pub fn with_capacity(capacity: usize) -> MemoryStore {
+        MemoryStore {
+            records: HashMap::new(),
+            order: VecDeque::new(),
+            capacity: capacity.max(1),
+        }
+    }
+
+    /// How many visitors are stored.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether no visitor is stored.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+impl VisitorStore for MemoryStore {
+    fn load(&self, key: &str) -> Option<VisitorState> {
+        self.records.get(key).cloned()
+    }
+
+    fn save(&mut self, key: &str, state: VisitorState) {
+        if self.records.insert(key.to_owned(), state).is_none() {
+            self.order.push_back(key.to_owned());
+            while self.records.len() > self.capacity {
+                match self.order.pop_front() {
+                    Some(oldest) => {
+                        self.records.remove(&oldest);
+                    }
+                    None => break,
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keys_follow_the_js_template() {
+        assert_eq!(
+            store_key(Some(&json!("100")), Some(&json!(200)), "v-1"),
+            "100-200-v-1"
+        );
+        assert_eq!(store_key(None, Some(&json!(null)), "v"), "undefined-null-v");
+    }
+
+    #[test]
+    fn the_oldest_visitor_leaves_first() {
+        let mut store = MemoryStore::with_capacity(2);
+        let mut state = VisitorState::new();
+        state.put_bucketing("300", "301");
+        store.save("a", state.clone());
+        store.save("b", VisitorState::new());
+        store.save("a", state.clone()); // an update does not reorder
+        store.save("c", VisitorState::new());
+        assert_eq!(store.len(), 2);
+        assert!(store.load("a").is_none());
+        assert!(store.load("b").is_some() && store.load("c").is_some());
+    }
+}

@@ -260,7 +260,7 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
     };
     let mut targets = Vec::new();
     if !args.no_reference {
-        targets.push(TargetSpec::Reference);
+        targets.push(TargetSpec::reference(root));
     }
     let chosen: Vec<AdapterDir> = if !args.adapters.is_empty() {
         let mut chosen = Vec::new();

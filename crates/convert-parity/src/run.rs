@@ -289,10 +289,28 @@ impl Suite {
     }
 }
 
+/// Where the reference target's declared divergences live, relative to the
+/// project root: the deliberate differences of the Rust SDK from the
+/// JavaScript SDK (each with its reason and spec clause).
+pub const REFERENCE_DIVERGENCES: &str = "crates/convert-reference/divergences.json";
+
+impl TargetSpec {
+    /// The reference target with its divergence file under `root`.
+    pub fn reference(root: &std::path::Path) -> TargetSpec {
+        TargetSpec::Reference {
+            divergences: crate::divergence::read_file(&root.join(REFERENCE_DIVERGENCES)),
+        }
+    }
+}
+
 /// What to run a suite against.
 pub enum TargetSpec {
-    /// The reference engine, in-process.
-    Reference,
+    /// The reference engine (and, for `scenario`, the Rust SDK), in-process.
+    Reference {
+        /// Its declared divergences from the JavaScript SDK
+        /// ([`REFERENCE_DIVERGENCES`]), or why the file is unusable.
+        divergences: Result<DivergenceFile, String>,
+    },
     /// An adapter process.
     Adapter {
         /// How to start it.
@@ -305,7 +323,7 @@ pub enum TargetSpec {
 impl TargetSpec {
     fn name(&self) -> String {
         match self {
-            TargetSpec::Reference => "reference".into(),
+            TargetSpec::Reference { .. } => "reference".into(),
             TargetSpec::Adapter { config, .. } => config.name.clone(),
         }
     }
@@ -406,7 +424,20 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
     let name = spec.name();
     let mut problems = Vec::new();
     let (mut target, kind, declared): (Box<dyn Target>, &str, Declared) = match spec {
-        TargetSpec::Reference => (Box::new(Reference::new()), "reference", Declared::default()),
+        TargetSpec::Reference { divergences } => {
+            let declared = match divergences {
+                Ok(file) => Declared::new(&file),
+                Err(message) => {
+                    problems.push(Problem {
+                        target: Some(name.clone()),
+                        severity: Severity::Infrastructure,
+                        message: format!("unusable divergence file: {message}"),
+                    });
+                    Declared::default()
+                }
+            };
+            (Box::new(Reference::new()), "reference", declared)
+        }
         TargetSpec::Adapter {
             config,
             divergences,

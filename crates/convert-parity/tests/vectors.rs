@@ -65,7 +65,8 @@ fn check(path: &Path) -> anyhow::Result<()> {
     // target skips for a capability (e.g. contract 12 on JS 4.4.3) is not a
     // vacuous run. The whole-run check lives in `convert-parity run`.
     suite.check_vacuous = false;
-    let mut targets = vec![TargetSpec::Reference];
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut targets = vec![TargetSpec::reference(&root)];
     targets.extend(adapter_target()?);
     let (report, _) = execute(&suite, targets);
     anyhow::ensure!(

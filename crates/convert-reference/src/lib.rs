@@ -22,6 +22,10 @@ use convert_engine::experience::{LocationAttributes, Preview, RunOptions};
 use convert_engine::feature::{FeatureEntry as EngineFeatureEntry, FeatureQuery, FeatureStatus};
 use convert_engine::visitor::{Visitor, VisitorState};
 use convert_engine::{Engine, Settings, bucketing, hash, js, segments, store};
+use convert_sdk::transport::{HttpRequest, RecordingTransport};
+use convert_sdk::{
+    Context, ConversionOptions, Core, FeatureResult as SdkFeatureResult, RunAttributes, SdkConfig,
+};
 use convert_spec::capability::{CONTRACT_ANCHORED, CONTRACT_PACKED, features};
 use convert_spec::families::bucketing::{BucketingInput, BucketingResult};
 use convert_spec::families::config_validation::{
@@ -35,6 +39,9 @@ use convert_spec::families::experiences::{
 use convert_spec::families::feature::{FeatureCall, FeatureEntry, FeatureInput, FeatureResult};
 use convert_spec::families::hash::{HashInput, HashResult};
 use convert_spec::families::rule::{RuleInput, RuleResult};
+use convert_spec::families::scenario::{
+    HttpRequest as ScenarioRequest, Operation, ScenarioInput, ScenarioResult,
+};
 use convert_spec::families::segments::{SegmentsInput, SegmentsResult};
 use convert_spec::families::visitor::VisitorState as SpecVisitorState;
 use convert_spec::protocol::Implementation;
@@ -42,6 +49,8 @@ use convert_spec::{Capabilities, Family};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 /// Why the reference engine could not answer a case.
 #[derive(Debug, thiserror::Error)]
@@ -70,24 +79,15 @@ pub fn implementation() -> Implementation {
     }
 }
 
-/// The families the pure engine answers: every family except `scenario`,
-/// whose operations need an SDK instance (its event queue and HTTP traffic).
-pub const ENGINE_FAMILIES: &[Family] = &[
-    Family::Hash,
-    Family::Bucketing,
-    Family::Rule,
-    Family::Experience,
-    Family::Experiences,
-    Family::Feature,
-    Family::Segments,
-    Family::Diagnostics,
-    Family::ConfigValidation,
-];
+/// The families the reference answers: all of them. `scenario` (sessions on
+/// one SDK instance, with their HTTP traffic) is answered by the Rust SDK,
+/// `convert-sdk`, over a recording transport.
+pub const REFERENCE_FAMILIES: &[Family] = Family::ALL;
 
 /// What the reference engine answers.
 pub fn capabilities() -> Capabilities {
     Capabilities {
-        families: ENGINE_FAMILIES
+        families: REFERENCE_FAMILIES
             .iter()
             .map(|f| f.as_str().to_owned())
             .collect(),
@@ -125,9 +125,7 @@ pub fn evaluate(family: Family, input: &Value) -> Result<Value, ReferenceError> 
         Family::ConfigValidation => {
             answer(family, evaluate_config_validation(&parse(family, input)?))
         }
-        // Operations on one SDK instance, with its HTTP traffic: answered by
-        // an SDK (the Rust SDK, issue 4), not by the pure engine.
-        Family::Scenario => Err(ReferenceError::NotImplemented(family)),
+        Family::Scenario => answer(family, evaluate_scenario(family, &parse(family, input)?)?),
     }
 }
 
@@ -714,6 +712,202 @@ fn evaluate_diagnostics(
     }
 }
 
+/// A request as the scenario family records it.
+fn recorded_request(request: &HttpRequest) -> ScenarioRequest {
+    let rest = request
+        .url
+        .split_once("://")
+        .map_or(request.url.as_str(), |(_, rest)| rest);
+    let (host, path_and_query) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let (path, query_text) = path_and_query
+        .split_once('?')
+        .unwrap_or((path_and_query, ""));
+    let query = query_text
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            (k.to_owned(), Value::String(v.to_owned()))
+        })
+        .collect();
+    let body = request.body.as_deref().map_or(Value::Null, |text| {
+        serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))
+    });
+    ScenarioRequest {
+        method: request.method.clone(),
+        host: host.to_owned(),
+        path: if path.is_empty() {
+            "/".into()
+        } else {
+            path.to_owned()
+        },
+        query,
+        body,
+    }
+}
+
+fn sdk_feature_entry(entry: &SdkFeatureResult) -> FeatureEntry {
+    let enabled = entry.is_enabled();
+    FeatureEntry {
+        feature_id: entry.feature_id.clone(),
+        feature_key: entry.feature_key.clone(),
+        status: entry.status.as_str().to_owned(),
+        experience_id: if enabled {
+            entry.experience_id.clone()
+        } else {
+            None
+        },
+        experience_key: if enabled {
+            entry.experience_key.clone()
+        } else {
+            None
+        },
+        variables: enabled.then(|| entry.variables.clone()),
+    }
+}
+
+fn run_attributes(
+    location_attributes: Option<&Map<String, Value>>,
+    attributes: Option<&Map<String, Value>>,
+    enable_tracking: Option<bool>,
+) -> RunAttributes {
+    RunAttributes {
+        location_attributes: location_attributes.cloned(),
+        attributes: attributes.cloned(),
+        enable_tracking: enable_tracking.unwrap_or(true),
+        ..RunAttributes::default()
+    }
+}
+
+/// A scenario on one Rust SDK instance with a recording transport: every
+/// operation's outcome and every request, in order. The release interval is
+/// off (releases happen by size and on flush), as in the adapters.
+fn evaluate_scenario(
+    family: Family,
+    input: &ScenarioInput,
+) -> Result<ScenarioResult, ReferenceError> {
+    let invalid = |message: String| ReferenceError::InvalidInput { family, message };
+    let transport = Arc::new(RecordingTransport::new());
+    let mut options = SdkConfig::with_data(input.config.clone());
+    options.transport = Some(transport.clone());
+    if let Some(environment) = &input.sdk.environment {
+        options.environment.clone_from(environment);
+    }
+    if let Some(batch_size) = input.sdk.batch_size {
+        options.batch_size = usize::try_from(batch_size).unwrap_or(usize::MAX);
+    }
+    let core = Core::initialize(options).map_err(|e| invalid(format!("config: {e}")))?;
+    let mut contexts: HashMap<&str, Context> = HashMap::new();
+    let mut outcomes = Vec::new();
+    for (i, operation) in input.operations.iter().enumerate() {
+        let context_of = |name: &str| {
+            contexts.get(name).cloned().ok_or_else(|| {
+                invalid(format!(
+                    "operations[{i}]: no context named `{name}` was created"
+                ))
+            })
+        };
+        let outcome = match operation {
+            Operation::CreateContext {
+                context,
+                visitor_id,
+                attributes,
+            } => {
+                let created =
+                    core.create_context(visitor_id, &attributes.clone().unwrap_or_default());
+                contexts.insert(context, created);
+                Value::Null
+            }
+            Operation::RunExperience {
+                context,
+                key,
+                location_attributes,
+                attributes,
+                enable_tracking,
+            } => {
+                let options = run_attributes(
+                    location_attributes.as_ref(),
+                    attributes.as_ref(),
+                    *enable_tracking,
+                );
+                match context_of(context)?.run_experience(key, &options) {
+                    Some(result) => {
+                        json!({"variation_id": result.variation_id, "variation_key": result.variation_key})
+                    }
+                    None => Value::Null,
+                }
+            }
+            Operation::RunExperiences {
+                context,
+                location_attributes,
+                enable_tracking,
+            } => {
+                let options = run_attributes(location_attributes.as_ref(), None, *enable_tracking);
+                let decisions: Vec<ExperiencesDecision> = context_of(context)?
+                    .run_experiences(&options)
+                    .into_iter()
+                    .map(|r| ExperiencesDecision {
+                        experience_id: r.experience_id,
+                        experience_key: r.experience_key,
+                        variation_id: r.variation_id,
+                        variation_key: r.variation_key,
+                    })
+                    .collect();
+                json!({"decisions": decisions})
+            }
+            Operation::RunFeature {
+                context,
+                key,
+                location_attributes,
+            } => {
+                let options = run_attributes(location_attributes.as_ref(), None, None);
+                let features: Vec<FeatureEntry> = context_of(context)?
+                    .run_feature(key, &options)
+                    .iter()
+                    .map(sdk_feature_entry)
+                    .collect();
+                json!({"features": features})
+            }
+            Operation::TrackConversion {
+                context,
+                goal_key,
+                goal_data,
+                force_multiple,
+                rule_data,
+            } => {
+                let options = ConversionOptions {
+                    goal_data: goal_data.clone(),
+                    rule_data: rule_data.clone(),
+                    force_multiple: force_multiple.unwrap_or(false),
+                };
+                context_of(context)?.track_conversion(goal_key, &options);
+                Value::Null
+            }
+            Operation::SetSegments { context, segments } => {
+                context_of(context)?.set_segments(segments);
+                Value::Null
+            }
+            Operation::RunCustomSegments {
+                context,
+                segment_keys,
+                rule_data,
+            } => {
+                context_of(context)?.run_custom_segments(segment_keys, rule_data.as_ref());
+                Value::Null
+            }
+            Operation::Flush => {
+                core.flush();
+                Value::Null
+            }
+        };
+        outcomes.push(outcome);
+    }
+    // Read before the core closes: closing would release what is left, which
+    // a scenario does not observe.
+    let requests = transport.requests().iter().map(recorded_request).collect();
+    Ok(ScenarioResult { outcomes, requests })
+}
+
 fn evaluate_config_validation(input: &ConfigValidationInput) -> ConfigValidationResult {
     match validate_contract(&input.config) {
         Ok(()) => ConfigValidationResult {
@@ -868,22 +1062,14 @@ mod tests {
     }
 
     #[test]
-    fn capabilities_cover_every_family_but_scenario() {
+    fn capabilities_cover_every_family() {
         let caps = capabilities();
         for family in Family::ALL {
-            assert_eq!(
-                caps.has_family(*family),
-                *family != Family::Scenario,
-                "{family}"
-            );
-            let input = json!({});
-            let answer = evaluate(*family, &input);
-            // Every declared family parses its input (and so refuses `{}`);
-            // only `scenario` is not implemented.
-            match answer {
-                Err(ReferenceError::NotImplemented(f)) => assert_eq!(f, Family::Scenario),
+            assert!(caps.has_family(*family), "{family}");
+            // Every family parses its input, and so refuses `{}`.
+            match evaluate(*family, &json!({})) {
                 Err(ReferenceError::InvalidInput { family: f, .. }) => assert_eq!(f, *family),
-                Ok(value) => panic!("{family} answered {{}} with {value}"),
+                other => panic!("{family} answered {{}} with {other:?}"),
             }
         }
         assert!(caps.has_feature("diagnostics"));

@@ -1,0 +1,601 @@
+//! [`Context`]: one visitor's view of a [`Core`](crate::Core).
+
+use std::sync::Arc;
+
+use convert_engine::diagnostics::Reason;
+use convert_engine::experience::{Decision, LocationAttributes, RunOptions};
+pub use convert_engine::feature::FeatureStatus;
+use convert_engine::feature::{FeatureEntry, FeatureQuery, FeatureRun};
+use convert_engine::rule::RuleError;
+use convert_engine::visitor::{Visitor, deep_merge};
+use convert_engine::{bucketing, js, segments};
+use serde_json::{Map, Value};
+
+use crate::core::{Shared, Snapshot};
+use crate::events::EventPayload;
+use crate::queue::TrackingEvent;
+
+/// Per-call options of `run_experience(s)` and `run_feature(s)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunAttributes {
+    /// Location attributes matched by the experiences' locations. `None`
+    /// (and `ignore_location` false) fails the location gate of every
+    /// experience, as in the JS SDK.
+    pub location_attributes: Option<Map<String, Value>>,
+    /// Skip the location gate.
+    pub ignore_location: bool,
+    /// Visitor attributes for this call only, merged over the context's.
+    pub attributes: Option<Map<String, Value>>,
+    /// Queue a bucketing event for fresh decisions (default `true`).
+    pub enable_tracking: bool,
+    /// Force this variation when the experience has it
+    /// (`run_experience` only).
+    pub force_variation_id: Option<String>,
+}
+
+impl Default for RunAttributes {
+    fn default() -> Self {
+        RunAttributes {
+            location_attributes: None,
+            ignore_location: false,
+            attributes: None,
+            enable_tracking: true,
+            force_variation_id: None,
+        }
+    }
+}
+
+impl RunAttributes {
+    /// Options with these location attributes.
+    pub fn at(location_attributes: Map<String, Value>) -> RunAttributes {
+        RunAttributes {
+            location_attributes: Some(location_attributes),
+            ..RunAttributes::default()
+        }
+    }
+}
+
+/// A decided experience.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExperienceResult {
+    /// The experience id.
+    pub experience_id: String,
+    /// The experience key.
+    pub experience_key: String,
+    /// The variation id.
+    pub variation_id: String,
+    /// The variation key, if any.
+    pub variation_key: Option<String>,
+    /// The variation as configured (`changes` and all).
+    pub variation: Value,
+}
+
+/// A feature entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FeatureResult {
+    /// The feature id (`None` for an undeclared key).
+    pub feature_id: Option<String>,
+    /// The feature key.
+    pub feature_key: Option<String>,
+    /// Enabled or disabled.
+    pub status: FeatureStatus,
+    /// The experience that enabled it.
+    pub experience_id: Option<String>,
+    /// That experience's key.
+    pub experience_key: Option<String>,
+    /// The variables, cast (empty when disabled).
+    pub variables: Map<String, Value>,
+}
+
+impl FeatureResult {
+    fn from_entry(entry: &FeatureEntry) -> FeatureResult {
+        let text = |v: Option<&Value>| match v {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(js::to_string(Some(v)).into_owned()),
+        };
+        FeatureResult {
+            feature_id: text(entry.id.as_ref()),
+            feature_key: text(entry.key.as_ref()),
+            status: entry.status,
+            experience_id: text(entry.experience_id.as_ref()),
+            experience_key: text(entry.experience_key.as_ref()),
+            variables: match &entry.variables {
+                Some(Value::Object(map)) => map.clone(),
+                _ => Map::new(),
+            },
+        }
+    }
+
+    /// Whether the feature is on.
+    pub fn is_enabled(&self) -> bool {
+        self.status == FeatureStatus::Enabled
+    }
+}
+
+/// Options of `track_conversion`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ConversionOptions {
+    /// Conversion data (`[{"key": "amount", "value": 10.5}, …]`): sent as a
+    /// second, transaction event.
+    pub goal_data: Option<Vec<Value>>,
+    /// Data the goal's rules must match.
+    pub rule_data: Option<Map<String, Value>>,
+    /// Let a repeated conversion send its transaction event again.
+    pub force_multiple: bool,
+}
+
+/// What `track_conversion` did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConversionResult {
+    /// Events were queued.
+    Queued,
+    /// The goal was converted before; nothing was queued.
+    Deduplicated,
+    /// No goal has the key.
+    GoalNotFound,
+    /// `rule_data` was given and the goal's rules did not match it (or the
+    /// goal has no rules).
+    RuleNotMatched,
+}
+
+/// What `run_custom_segments` did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CustomSegmentsResult {
+    /// Segment ids added to the visitor's `customSegments`.
+    pub added: Vec<String>,
+    /// The `RuleError` a segment's rules evaluated to (nothing was stored).
+    pub rule_error: Option<RuleError>,
+}
+
+/// A diagnosis (`diagnose_experience`, `diagnose_feature`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnosis {
+    /// The reason code ([`Reason`]).
+    pub reason: Reason,
+    /// The visitor's bucket value (resolved experiences).
+    pub bucket_value: Option<u32>,
+    /// The selected variation's key (resolved experiences).
+    pub variation_key: Option<String>,
+    /// The environment the call ran in.
+    pub environment: String,
+    /// A non-reversible reference to the visitor ([`visitor_ref`]).
+    pub visitor_ref: String,
+}
+
+/// One visitor's view of an SDK instance. Cheap to create; `Send + Sync`.
+#[derive(Clone)]
+pub struct Context {
+    shared: Arc<Shared>,
+    visitor_id: String,
+    properties: Map<String, Value>,
+}
+
+impl std::fmt::Debug for Context {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Context")
+            .field("visitor_id", &self.visitor_id)
+            .field("properties", &self.properties)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A decision run's bookkeeping: the visitor, their key and the stored
+/// segments before the call (what bucketing events are reported with).
+struct Session {
+    snapshot: Arc<Snapshot>,
+    key: String,
+    visitor: Visitor,
+    segments_before: Map<String, Value>,
+}
+
+impl Context {
+    pub(crate) fn new(
+        shared: Arc<Shared>,
+        visitor_id: &str,
+        properties: Map<String, Value>,
+    ) -> Context {
+        Context {
+            shared,
+            visitor_id: visitor_id.to_owned(),
+            properties,
+        }
+    }
+
+    /// The visitor id.
+    pub fn visitor_id(&self) -> &str {
+        &self.visitor_id
+    }
+
+    /// The context's attributes (never stored).
+    pub fn attributes(&self) -> &Map<String, Value> {
+        &self.properties
+    }
+
+    /// Merges `attributes` into the context's attributes (deep merge; the
+    /// stored segments are not touched).
+    pub fn set_attributes(&mut self, attributes: &Map<String, Value>) {
+        self.properties = deep_merge(&[
+            &Value::Object(std::mem::take(&mut self.properties)),
+            &Value::Object(attributes.clone()),
+        ]);
+    }
+
+    fn session(&self) -> Session {
+        let snapshot = self.shared.snapshot();
+        let key = self.shared.store_key(&snapshot, &self.visitor_id);
+        let state = self.shared.load_state(&key);
+        let segments_before = state.segments.clone();
+        Session {
+            visitor: Visitor::with_state(self.visitor_id.clone(), &self.properties, state),
+            snapshot,
+            key,
+            segments_before,
+        }
+    }
+
+    fn save(&self, session: Session) {
+        self.shared
+            .save_state(&session.key, session.visitor.state().clone());
+    }
+
+    fn options<'a>(attributes: &'a RunAttributes) -> RunOptions<'a> {
+        RunOptions {
+            location: if attributes.ignore_location {
+                LocationAttributes::Ignore
+            } else {
+                attributes
+                    .location_attributes
+                    .as_ref()
+                    .map_or(LocationAttributes::Absent, LocationAttributes::Properties)
+            },
+            visitor_properties: attributes.attributes.as_ref(),
+            force_variation_id: attributes.force_variation_id.as_deref(),
+            ..RunOptions::default()
+        }
+    }
+
+    /// Queues the bucketing event of a fresh decision; fires `bucketing`.
+    fn account(&self, session: &Session, decision: &Decision, tracking: bool) {
+        if tracking
+            && decision.is_tracked()
+            && let Some(store) = &decision.store
+        {
+            self.shared.enqueue(
+                &self.visitor_id,
+                TrackingEvent::Bucketing {
+                    experience_id: store.experience_id.clone(),
+                    variation_id: store.variation_id.clone(),
+                },
+                Some(session.segments_before.clone()),
+            );
+        }
+    }
+
+    fn experience_result(&self, decision: &Decision) -> Option<ExperienceResult> {
+        let variation = decision.variation.as_ref()?;
+        let result = ExperienceResult {
+            experience_id: decision.experience_id.clone().unwrap_or_default(),
+            experience_key: js::to_string(decision.experience_key.as_ref()).into_owned(),
+            variation_id: variation.id.clone(),
+            variation_key: variation.key_string(),
+            variation: variation.raw.clone(),
+        };
+        self.shared.events.fire(
+            &EventPayload::Bucketing {
+                visitor_id: self.visitor_id.clone(),
+                experience_key: result.experience_key.clone(),
+                variation_id: result.variation_id.clone(),
+                variation_key: result.variation_key.clone(),
+            },
+            None,
+        );
+        Some(result)
+    }
+
+    fn run_one(&self, key: &str, attributes: &RunAttributes) -> Option<ExperienceResult> {
+        let mut session = self.session();
+        let decision = self.shared.engine.run_experience(
+            &session.snapshot.config,
+            &session.visitor,
+            key,
+            &Context::options(attributes),
+        );
+        session.visitor.remember(&decision);
+        self.account(&session, &decision, attributes.enable_tracking);
+        self.save(session);
+        self.experience_result(&decision)
+    }
+
+    /// Decides the experience `key` for the visitor: `None` when they see no
+    /// variation (see `diagnose_experience` for why).
+    pub fn run_experience(
+        &self,
+        key: &str,
+        attributes: &RunAttributes,
+    ) -> Option<ExperienceResult> {
+        if self.visitor_id.is_empty() {
+            return None;
+        }
+        self.run_one(key, attributes)
+    }
+
+    /// Decides every experience, in config order; the decided ones.
+    pub fn run_experiences(&self, attributes: &RunAttributes) -> Vec<ExperienceResult> {
+        if self.visitor_id.is_empty() {
+            return Vec::new();
+        }
+        let keys: Vec<String> = self
+            .shared
+            .snapshot()
+            .config
+            .experiences
+            .iter()
+            .map(|e| js::to_string(e.key.as_ref()).into_owned())
+            .collect();
+        keys.iter()
+            .filter_map(|key| self.run_one(key, attributes))
+            .collect()
+    }
+
+    fn features(
+        &self,
+        call: impl FnOnce(&Session, &mut Visitor) -> FeatureRun,
+    ) -> Vec<FeatureResult> {
+        if self.visitor_id.is_empty() {
+            return Vec::new();
+        }
+        let mut session = self.session();
+        let mut visitor = session.visitor.clone();
+        let run = call(&session, &mut visitor);
+        session.visitor = visitor;
+        for decision in &run.decisions {
+            self.account(&session, decision, true);
+        }
+        self.save(session);
+        run.entries.iter().map(FeatureResult::from_entry).collect()
+    }
+
+    /// The feature `key` for the visitor: one entry per variation that
+    /// enables it, or one disabled entry. Every experience looked at is
+    /// decided, stored and tracked, as in the JS SDK.
+    pub fn run_feature(&self, key: &str, attributes: &RunAttributes) -> Vec<FeatureResult> {
+        self.run_feature_in(key, None, attributes)
+    }
+
+    /// [`Context::run_feature`] looking only at the experiences with these
+    /// keys.
+    pub fn run_feature_in(
+        &self,
+        key: &str,
+        experience_keys: Option<&[String]>,
+        attributes: &RunAttributes,
+    ) -> Vec<FeatureResult> {
+        let query = FeatureQuery {
+            experiences: experience_keys,
+            ..FeatureQuery::default()
+        };
+        self.features(|session, visitor| {
+            self.shared.engine.run_feature(
+                &session.snapshot.config,
+                visitor,
+                key,
+                &query,
+                &Context::options(attributes),
+            )
+        })
+    }
+
+    /// Every feature for the visitor: the enabled entries, then every other
+    /// declared feature as disabled.
+    pub fn run_features(&self, attributes: &RunAttributes) -> Vec<FeatureResult> {
+        self.features(|session, visitor| {
+            self.shared.engine.run_features(
+                &session.snapshot.config,
+                visitor,
+                &FeatureQuery::default(),
+                &Context::options(attributes),
+            )
+        })
+    }
+
+    /// Tracks a conversion of the goal `goal_key` (`spec/tracking.md`).
+    pub fn track_conversion(
+        &self,
+        goal_key: &str,
+        options: &ConversionOptions,
+    ) -> ConversionResult {
+        let mut session = self.session();
+        let Some(goal) = session
+            .snapshot
+            .config
+            .entity_by_field("goals", "key", goal_key)
+            .filter(|g| js::truthy(js::get(Some(g), "id")))
+        else {
+            return ConversionResult::GoalNotFound;
+        };
+        let goal_id = js::get(Some(goal), "id").cloned().unwrap_or(Value::Null);
+        if let Some(rule_data) = &options.rule_data {
+            let Some(rules) = js::get(Some(goal), "rules").filter(|r| js::truthy(Some(r))) else {
+                return ConversionResult::RuleNotMatched;
+            };
+            let outcome = self
+                .shared
+                .engine
+                .evaluate_rule(rules, &Value::Object(rule_data.clone()))
+                .outcome;
+            if outcome.rule_error().is_some() || !outcome.is_truthy() {
+                return ConversionResult::RuleNotMatched;
+            }
+        }
+        let state = session.visitor.state_mut();
+        let triggered = state.goal_triggered(goal_key);
+        if triggered && !options.force_multiple {
+            return ConversionResult::Deduplicated;
+        }
+        let bucketing_data = (!state.bucketing.is_empty()).then(|| state.bucketing.clone());
+        let segments = state.report_segments();
+        state.put_goal(goal_key);
+        let mut queued = false;
+        if !triggered {
+            self.shared.enqueue(
+                &self.visitor_id,
+                TrackingEvent::Conversion {
+                    goal_id: goal_id.clone(),
+                    goal_data: None,
+                    bucketing_data: bucketing_data.clone(),
+                },
+                segments.clone(),
+            );
+            queued = true;
+        }
+        if let Some(goal_data) = &options.goal_data {
+            self.shared.enqueue(
+                &self.visitor_id,
+                TrackingEvent::Conversion {
+                    goal_id,
+                    goal_data: Some(goal_data.clone()),
+                    bucketing_data,
+                },
+                segments,
+            );
+            queued = true;
+        }
+        self.save(session);
+        if !queued {
+            return ConversionResult::Deduplicated;
+        }
+        self.shared.events.fire(
+            &EventPayload::Conversion {
+                visitor_id: self.visitor_id.clone(),
+                goal_key: goal_key.to_owned(),
+            },
+            None,
+        );
+        ConversionResult::Queued
+    }
+
+    /// Stores the report-segment keys of `segments` (`set_segments`).
+    pub fn set_segments(&self, segments: &Map<String, Value>) {
+        let mut session = self.session();
+        segments::set_segments(&mut session.visitor, segments);
+        self.save(session);
+    }
+
+    /// Evaluates the segments with these keys (`run_custom_segments`).
+    pub fn run_custom_segments(
+        &self,
+        segment_keys: &[String],
+        rule_data: Option<&Map<String, Value>>,
+    ) -> CustomSegmentsResult {
+        let mut session = self.session();
+        let run = segments::run_custom_segments(
+            &session.snapshot.config,
+            &mut session.visitor,
+            segment_keys,
+            rule_data,
+            self.shared.engine.settings().rules,
+        );
+        self.save(session);
+        CustomSegmentsResult {
+            added: run.added,
+            rule_error: run.rule_error,
+        }
+    }
+
+    /// The visitor's stored record (decisions, segments, goals).
+    pub fn stored_state(&self) -> convert_engine::visitor::VisitorState {
+        self.session().visitor.state().clone()
+    }
+
+    fn diagnosis(
+        &self,
+        key: &str,
+        reason: Reason,
+        bucket_value: Option<u32>,
+        variation_key: Option<String>,
+    ) -> Diagnosis {
+        let diagnosis = Diagnosis {
+            reason,
+            bucket_value,
+            variation_key,
+            environment: self.shared.engine.settings().environment.clone(),
+            visitor_ref: visitor_ref(&self.visitor_id),
+        };
+        self.shared.events.fire(
+            &EventPayload::Diagnostic {
+                visitor_id: self.visitor_id.clone(),
+                key: key.to_owned(),
+                reason: reason.as_str().to_owned(),
+            },
+            None,
+        );
+        diagnosis
+    }
+
+    /// Why the visitor does or does not see a variation of `key`; nothing is
+    /// stored or tracked.
+    pub fn diagnose_experience(&self, key: &str, attributes: &RunAttributes) -> Diagnosis {
+        let session = self.session();
+        let decision = self.shared.engine.run_experience(
+            &session.snapshot.config,
+            &session.visitor,
+            key,
+            &Context::options(attributes),
+        );
+        let (bucket_value, variation_key) = match &decision.variation {
+            Some(variation) => (
+                decision
+                    .experience_id
+                    .as_deref()
+                    .map(|id| bucketing::bucket_value(id, &self.visitor_id)),
+                variation.key_string(),
+            ),
+            None => (None, None),
+        };
+        self.diagnosis(key, decision.reason, bucket_value, variation_key)
+    }
+
+    /// Why the feature `key` is or is not enabled; nothing is stored or
+    /// tracked.
+    pub fn diagnose_feature(&self, key: &str, attributes: &RunAttributes) -> Diagnosis {
+        let session = self.session();
+        if session
+            .snapshot
+            .config
+            .entity_by_field("features", "key", key)
+            .is_none()
+        {
+            return self.diagnosis(key, Reason::FeatureNotFound, None, None);
+        }
+        let mut visitor = session.visitor.clone();
+        let run = self.shared.engine.run_feature(
+            &session.snapshot.config,
+            &mut visitor,
+            key,
+            &FeatureQuery::default(),
+            &Context::options(attributes),
+        );
+        let enabled = run
+            .entries
+            .iter()
+            .any(|e| e.status == FeatureStatus::Enabled);
+        let reason = if enabled {
+            Reason::Resolved
+        } else {
+            Reason::FeatureNotInSelectedVariations
+        };
+        self.diagnosis(key, reason, None, None)
+    }
+}
+
+/// A short, non-reversible reference to a visitor id for logs and reports:
+/// the first 16 hex digits of the SHA-256 of its UTF-8 bytes (the
+/// `diagnostics` family's `visitor_ref`).
+pub fn visitor_ref(visitor_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(visitor_id.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}

@@ -1,0 +1,500 @@
+//! [`Core`]: one SDK instance — the config snapshot, the visitor store, the
+//! tracking queue, lifecycle events and the background workers.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use convert_engine::config::{ProjectConfig, validate_contract};
+use convert_engine::store::{MemoryStore, VisitorStore, store_key};
+use convert_engine::visitor::{VisitorState, split_report_segments};
+use convert_engine::{Engine, Settings, js};
+use serde_json::{Map, Value};
+
+use crate::context::Context;
+use crate::error::{SdkError, redact};
+use crate::events::{EventBus, EventPayload, Handler, LifecycleEvent, ReleaseReason};
+use crate::options::{ConfigSource, RefreshConfig, SdkConfig};
+use crate::queue::{AfterEnqueue, TrackingEvent, TrackingQueue, batch_body};
+use crate::transport::{HttpRequest, Transport, UreqTransport};
+
+/// The config an instance evaluates against.
+#[derive(Debug)]
+pub(crate) struct Snapshot {
+    pub(crate) config: ProjectConfig,
+    pub(crate) raw: Value,
+}
+
+impl Snapshot {
+    fn read(raw: Value) -> Result<Snapshot, SdkError> {
+        validate_contract(&raw).map_err(|v| SdkError::ConfigInvalid(v.to_string()))?;
+        let config =
+            ProjectConfig::from_value(&raw).map_err(|e| SdkError::ConfigInvalid(e.to_string()))?;
+        Ok(Snapshot { config, raw })
+    }
+}
+
+/// Everything an instance and its contexts share.
+pub(crate) struct Shared {
+    pub(crate) options: SdkConfig,
+    transport: Arc<dyn Transport>,
+    pub(crate) engine: Engine,
+    snapshot: RwLock<Arc<Snapshot>>,
+    store: Mutex<MemoryStore>,
+    queue: Mutex<TrackingQueue>,
+    release_lock: Mutex<()>,
+    pub(crate) events: EventBus,
+    stop: Mutex<bool>,
+    wake: Condvar,
+    closed: AtomicBool,
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
+        Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
+    }
+
+    fn secrets(&self) -> Vec<&str> {
+        let mut secrets = Vec::new();
+        if let ConfigSource::SdkKey(key) = &self.options.source {
+            secrets.push(key.as_str());
+        }
+        if let Some(secret) = &self.options.sdk_key_secret {
+            secrets.push(secret.as_str());
+        }
+        secrets
+    }
+
+    pub(crate) fn store_key(&self, snapshot: &Snapshot, visitor_id: &str) -> String {
+        store_key(
+            snapshot.config.account_id.as_ref(),
+            snapshot.config.project_id.as_ref(),
+            visitor_id,
+        )
+    }
+
+    pub(crate) fn load_state(&self, key: &str) -> VisitorState {
+        lock(&self.store).load(key).unwrap_or_default()
+    }
+
+    pub(crate) fn save_state(&self, key: &str, state: VisitorState) {
+        lock(&self.store).save(key, state);
+    }
+
+    /// Queues an event; releases by size when the JS rule says so.
+    pub(crate) fn enqueue(
+        &self,
+        visitor_id: &str,
+        event: TrackingEvent,
+        segments: Option<Map<String, Value>>,
+    ) {
+        let after = lock(&self.queue).push(visitor_id, event, segments, self.options.batch_size);
+        if after == AfterEnqueue::Release && self.options.tracking {
+            self.release(ReleaseReason::Size);
+        }
+    }
+
+    fn headers(&self) -> Vec<(String, String)> {
+        let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        if let Some(secret) = &self.options.sdk_key_secret {
+            headers.push(("Authorization".to_owned(), format!("Bearer {secret}")));
+        }
+        headers
+    }
+
+    /// Sends everything queued as one batch. A failed send puts the batch
+    /// back (bounded by `max_queued_events`) for the next release.
+    pub(crate) fn release(&self, reason: ReleaseReason) {
+        let _serial = lock(&self.release_lock);
+        let batch = lock(&self.queue).take();
+        if batch.is_empty() {
+            return;
+        }
+        let snapshot = self.snapshot();
+        let account_id = snapshot
+            .raw
+            .get("account_id")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let project_id = js::get(snapshot.raw.get("project"), "id")
+            .cloned()
+            .unwrap_or(Value::Null);
+        let route_key = match &self.options.source {
+            ConfigSource::SdkKey(key) => key.clone(),
+            ConfigSource::Data(_) => format!(
+                "{}/{}",
+                js::to_string(Some(&account_id)),
+                js::to_string(Some(&project_id))
+            ),
+        };
+        let base = self
+            .options
+            .track_endpoint
+            .replace("[project_id]", &js::to_string(Some(&project_id)));
+        let url = format!("{}/track/{route_key}", base.trim_end_matches('/'));
+        let body = batch_body(
+            &account_id,
+            &project_id,
+            &batch,
+            &self.options.tracking_source,
+        );
+        let request = HttpRequest {
+            method: "POST".into(),
+            url,
+            headers: self.headers(),
+            body: Some(body.to_string()),
+        };
+        let visitor_count = batch.len();
+        let event_count = batch.iter().map(|v| v.events.len()).sum();
+        let outcome = self.transport.send(&request, self.options.timeout);
+        let (status, error) = match outcome {
+            Ok(response) if (200..300).contains(&response.status) => (Some(response.status), None),
+            Ok(response) => (
+                Some(response.status),
+                Some(SdkError::Tracking(format!(
+                    "HTTP status {}",
+                    response.status
+                ))),
+            ),
+            Err(message) => (
+                None,
+                Some(SdkError::Tracking(redact(&message, &self.secrets()))),
+            ),
+        };
+        if error.is_some() {
+            let dropped = lock(&self.queue).restore(batch, self.options.max_queued_events);
+            if dropped > 0 {
+                self.events.fire(
+                    &EventPayload::ApiQueueReleased {
+                        reason,
+                        visitor_count: 0,
+                        event_count: 0,
+                        status,
+                    },
+                    Some(&SdkError::QueueOverflow { dropped }),
+                );
+            }
+        }
+        self.events.fire(
+            &EventPayload::ApiQueueReleased {
+                reason,
+                visitor_count,
+                event_count,
+                status,
+            },
+            error.as_ref(),
+        );
+    }
+
+    /// Waits up to `timeout` or until stopped; returns whether to stop.
+    fn wait(&self, timeout: Duration) -> bool {
+        let stopped = lock(&self.stop);
+        if *stopped {
+            return true;
+        }
+        let (stopped, _) = self
+            .wake
+            .wait_timeout(stopped, timeout)
+            .unwrap_or_else(|e| e.into_inner());
+        *stopped
+    }
+
+    fn refresh_once(&self) -> Result<(), SdkError> {
+        let ConfigSource::SdkKey(key) = &self.options.source else {
+            return Ok(());
+        };
+        let raw = fetch_config(&self.options, self.transport.as_ref(), key)?;
+        if raw == self.snapshot().raw {
+            return Ok(());
+        }
+        let snapshot = Snapshot::read(raw)?;
+        *self.snapshot.write().unwrap_or_else(|e| e.into_inner()) = Arc::new(snapshot);
+        self.events.fire(&EventPayload::ConfigUpdated, None);
+        Ok(())
+    }
+}
+
+/// `encodeURIComponent`.
+fn encode_uri_component(s: &str) -> String {
+    let mut out = String::new();
+    for byte in s.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// The config URL: `{endpoint}/config/{sdk_key}?environment={env}`.
+pub(crate) fn config_url(options: &SdkConfig, sdk_key: &str) -> String {
+    format!(
+        "{}/config/{sdk_key}?environment={}",
+        options.config_endpoint.trim_end_matches('/'),
+        encode_uri_component(&options.environment)
+    )
+}
+
+/// Fetches and checks the config.
+pub(crate) fn fetch_config(
+    options: &SdkConfig,
+    transport: &dyn Transport,
+    sdk_key: &str,
+) -> Result<Value, SdkError> {
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    if let Some(secret) = &options.sdk_key_secret {
+        headers.push(("Authorization".to_owned(), format!("Bearer {secret}")));
+    }
+    let request = HttpRequest {
+        method: "GET".into(),
+        url: config_url(options, sdk_key),
+        headers,
+        body: None,
+    };
+    let secrets: Vec<&str> = [Some(sdk_key), options.sdk_key_secret.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect();
+    let response = transport
+        .send(&request, options.timeout)
+        .map_err(|e| SdkError::ConfigFetch(redact(&e, &secrets)))?;
+    if !(200..300).contains(&response.status) {
+        return Err(SdkError::ConfigStatus(response.status));
+    }
+    let raw: Value = serde_json::from_str(&response.body)
+        .map_err(|e| SdkError::ConfigInvalid(format!("not JSON: {e}")))?;
+    if let Some(error) = raw.get("error").filter(|e| js::truthy(Some(e))) {
+        return Err(SdkError::ConfigRejected(redact(
+            &js::to_string(Some(error)),
+            &secrets,
+        )));
+    }
+    Ok(raw)
+}
+
+/// Picks a jitter in `[0, max]` from the standard library's random hasher
+/// keys (no extra dependency; quality is ample for spreading refreshes).
+fn jitter(max: Duration) -> Duration {
+    use std::hash::{BuildHasher, RandomState};
+    if max.is_zero() {
+        return Duration::ZERO;
+    }
+    let random = RandomState::new().hash_one(std::time::SystemTime::now());
+    #[allow(clippy::cast_precision_loss)]
+    let fraction = (random >> 11) as f64 / (1u64 << 53) as f64;
+    max.mul_f64(fraction)
+}
+
+/// The wait after `failures` consecutive failed refreshes.
+pub(crate) fn refresh_wait(refresh: &RefreshConfig, failures: u32) -> Duration {
+    if failures == 0 {
+        return refresh.interval;
+    }
+    let factor = refresh
+        .backoff_factor
+        .max(1.0)
+        .powi(i32::try_from(failures).unwrap_or(i32::MAX));
+    let backed_off = refresh.interval.as_secs_f64() * factor;
+    Duration::from_secs_f64(backed_off.min(refresh.backoff_max.as_secs_f64()))
+}
+
+/// One SDK instance. Create contexts with [`Core::create_context`]; they
+/// share its config, visitor store and tracking queue. `Core` is `Send +
+/// Sync`; closing (or dropping) it stops the background workers and sends
+/// what is queued.
+pub struct Core {
+    shared: Arc<Shared>,
+    workers: Mutex<Vec<JoinHandle<()>>>,
+}
+
+impl std::fmt::Debug for Core {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Core")
+            .field("options", &self.shared.options)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Core {
+    /// Loads the config (fetching it in SDK-key mode) and starts the
+    /// configured workers. A config that cannot be fetched or breaks the
+    /// config contract is an error here, never later.
+    pub fn initialize(options: SdkConfig) -> Result<Core, SdkError> {
+        let transport: Arc<dyn Transport> = match &options.transport {
+            Some(transport) => Arc::clone(transport),
+            None => Arc::new(UreqTransport::default()),
+        };
+        let raw = match &options.source {
+            ConfigSource::Data(data) => data.clone(),
+            ConfigSource::SdkKey(key) => fetch_config(&options, transport.as_ref(), key)?,
+        };
+        let snapshot = Snapshot::read(raw)?;
+        let settings = Settings {
+            environment: options.environment.clone(),
+            ..Settings::default()
+        };
+        let shared = Arc::new(Shared {
+            transport,
+            engine: Engine::new(settings),
+            snapshot: RwLock::new(Arc::new(snapshot)),
+            store: Mutex::new(MemoryStore::default()),
+            queue: Mutex::new(TrackingQueue::default()),
+            release_lock: Mutex::new(()),
+            events: EventBus::default(),
+            stop: Mutex::new(false),
+            wake: Condvar::new(),
+            closed: AtomicBool::new(false),
+            options,
+        });
+        let mut workers = Vec::new();
+        if let Some(interval) = shared.options.release_interval {
+            let worker = Arc::clone(&shared);
+            workers.push(std::thread::spawn(move || {
+                while !worker.wait(interval) {
+                    if worker.options.tracking {
+                        worker.release(ReleaseReason::Interval);
+                    }
+                }
+            }));
+        }
+        if let (Some(refresh), ConfigSource::SdkKey(_)) =
+            (shared.options.refresh.clone(), &shared.options.source)
+        {
+            let worker = Arc::clone(&shared);
+            workers.push(std::thread::spawn(move || {
+                let mut failures = 0;
+                loop {
+                    let wait = refresh_wait(&refresh, failures) + jitter(refresh.jitter);
+                    if worker.wait(wait) {
+                        break;
+                    }
+                    match worker.refresh_once() {
+                        Ok(()) => failures = 0,
+                        Err(_) => failures = failures.saturating_add(1),
+                    }
+                }
+            }));
+        }
+        shared.events.fire(&EventPayload::Ready, None);
+        Ok(Core {
+            shared,
+            workers: Mutex::new(workers),
+        })
+    }
+
+    /// Registers a handler. Registering for [`LifecycleEvent::Ready`] on a
+    /// ready instance calls the handler at once.
+    pub fn on(
+        &self,
+        event: LifecycleEvent,
+        handler: impl Fn(&EventPayload, Option<&SdkError>) + Send + Sync + 'static,
+    ) {
+        let handler: Handler = Arc::new(handler);
+        if event == LifecycleEvent::Ready {
+            handler(&EventPayload::Ready, None);
+        }
+        self.shared.events.on(event, handler);
+    }
+
+    /// A context for `visitor_id`. The report-segment keys of `attributes`
+    /// (`country`, `browser`, `devices`, `source`, `campaign`,
+    /// `visitorType`, `customSegments`) are stored as the visitor's segments;
+    /// the rest are the context's attributes.
+    pub fn create_context(&self, visitor_id: &str, attributes: &Map<String, Value>) -> Context {
+        let (segments, properties) = split_report_segments(attributes);
+        if !segments.is_empty() {
+            let snapshot = self.shared.snapshot();
+            let key = self.shared.store_key(&snapshot, visitor_id);
+            let mut state = self.shared.load_state(&key);
+            state.put_segments(&segments);
+            self.shared.save_state(&key, state);
+        }
+        Context::new(Arc::clone(&self.shared), visitor_id, properties)
+    }
+
+    /// Sends what is queued now.
+    pub fn flush(&self) {
+        self.shared.release(ReleaseReason::Flush);
+    }
+
+    /// Fetches the config now (SDK-key mode); `config.updated` fires if it
+    /// differs from the current one.
+    pub fn refresh(&self) -> Result<(), SdkError> {
+        self.shared.refresh_once()
+    }
+
+    /// How many events wait in the queue.
+    pub fn queued_events(&self) -> usize {
+        lock(&self.shared.queue).len()
+    }
+
+    /// The project config in use, as served.
+    pub fn config(&self) -> Value {
+        self.shared.snapshot().raw.clone()
+    }
+
+    /// Stops the workers and sends what is queued. Idempotent.
+    pub fn close(&self) {
+        if self.shared.closed.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        *lock(&self.shared.stop) = true;
+        self.shared.wake.notify_all();
+        for worker in lock(&self.workers).drain(..) {
+            let _ = worker.join();
+        }
+        self.shared.release(ReleaseReason::Close);
+    }
+}
+
+impl Drop for Core {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_config_url_follows_the_js_sdk() {
+        let mut options = SdkConfig::with_sdk_key("100/200");
+        options.environment = "prod env".into();
+        assert_eq!(
+            config_url(&options, "100/200"),
+            "https://cdn-4.convertexperiments.com/api/v1/config/100/200?environment=prod%20env"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_to_its_cap() {
+        let refresh = RefreshConfig {
+            interval: Duration::from_secs(10),
+            jitter: Duration::ZERO,
+            backoff_factor: 2.0,
+            backoff_max: Duration::from_secs(35),
+        };
+        assert_eq!(refresh_wait(&refresh, 0), Duration::from_secs(10));
+        assert_eq!(refresh_wait(&refresh, 1), Duration::from_secs(20));
+        assert_eq!(refresh_wait(&refresh, 2), Duration::from_secs(35));
+        assert!(jitter(Duration::from_secs(1)) <= Duration::from_secs(1));
+    }
+
+    #[test]
+    fn debug_output_never_shows_the_key() {
+        let mut options = SdkConfig::with_sdk_key("secret-key-123");
+        options.sdk_key_secret = Some("very-secret".into());
+        let text = format!("{options:?}");
+        assert!(
+            !text.contains("secret-key-123") && !text.contains("very-secret"),
+            "{text}"
+        );
+    }
+}

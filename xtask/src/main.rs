@@ -40,6 +40,16 @@ enum Task {
     },
     /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run.
     Test,
+    /// Run the criterion benchmarks: hashing (convert-engine), regex
+    /// (convert-regex) and SDK decision throughput (convert-sdk).
+    Bench {
+        /// Short warm-up and measurement (a quick look, not a baseline).
+        #[arg(long)]
+        quick: bool,
+        /// Extra arguments passed to criterion (e.g. a benchmark name filter).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Write the JSON Schemas generated from the contract types to spec/schemas/.
     Schemas {
         /// Fail if the committed files differ from a regeneration, write nothing.
@@ -48,11 +58,32 @@ enum Task {
     },
 }
 
+/// `cargo bench` over the crates with benchmarks.
+fn bench(quick: bool, args: &[String]) -> anyhow::Result<std::process::ExitCode> {
+    let mut command = cargo::cargo([
+        "bench",
+        "-p",
+        "convert-engine",
+        "-p",
+        "convert-regex",
+        "-p",
+        "convert-sdk",
+        "--",
+    ]);
+    if quick {
+        command.args(["--warm-up-time", "1", "--measurement-time", "2"]);
+    }
+    command.args(args);
+    cargo::run_ok(&mut command)?;
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Parity { args } => parity::run(&args),
         Task::Test => test::run(),
+        Task::Bench { quick, args } => bench(quick, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };

@@ -77,6 +77,19 @@ pub fn run() -> Result<ExitCode> {
             ]))
         }
     })?;
+    step("examples run offline", || {
+        for example in ["quickstart", "lifecycle"] {
+            run_ok(&mut cargo([
+                "run",
+                "--quiet",
+                "-p",
+                "convert-sdk",
+                "--example",
+                example,
+            ]))?;
+        }
+        Ok(())
+    })?;
     eprintln!("== parity: the full matrix against the real SDKs");
     let code = crate::parity::run(&[])?;
     if code != ExitCode::SUCCESS {

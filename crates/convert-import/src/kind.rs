@@ -87,7 +87,7 @@ impl PeerKind {
                 "the file asserts fields the `feature` family does not carry"
             }
             PeerKind::PythonBucketingEvent => {
-                "tracking payloads have no family in vector set v1 yet (the `scenario` family comes with the Rust SDK issue)"
+                "its cases assert a bucketing event object alone (hand-written, no oracle); the `scenario` family compares whole requests, and its JS-oracle vectors cover that event shape"
             }
             _ => "",
         }

@@ -17,7 +17,7 @@
 //! | `php-rule` | php-sdk `tests/CrossSdk/rule-test-vectors.json` | `rule` |
 //! | `python-state` | python-sdk `tests/parity/fixtures/state_vectors.json` | `segments` |
 //! | `python-feature` | python-sdk `feature_vectors.json` | not imported: it asserts `variation_key`, which the `feature` family does not carry |
-//! | `python-bucketing-event` | python-sdk `bucketing_event_vectors.json` | not yet (the `scenario` family comes with the Rust SDK) |
+//! | `python-bucketing-event` | python-sdk `bucketing_event_vectors.json` | no: its cases assert an event object alone; `scenario` vectors (JS oracle) cover the shape in whole requests |
 
 mod anchored;
 mod kind;

@@ -420,39 +420,39 @@ pub fn verdict(targets: &[TargetReport], problems: &[Problem]) -> i32 {
     }
 }
 
+/// The declared divergences, or none and an infrastructure problem when the
+/// file is unusable.
+fn declared_or_problem(
+    divergences: Result<DivergenceFile, String>,
+    target: &str,
+    problems: &mut Vec<Problem>,
+) -> Declared {
+    match divergences {
+        Ok(file) => Declared::new(&file),
+        Err(message) => {
+            problems.push(Problem {
+                target: Some(target.to_owned()),
+                severity: Severity::Infrastructure,
+                message: format!("unusable divergence file: {message}"),
+            });
+            Declared::default()
+        }
+    }
+}
+
 fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, Vec<String>) {
     let name = spec.name();
     let mut problems = Vec::new();
     let (mut target, kind, declared): (Box<dyn Target>, &str, Declared) = match spec {
         TargetSpec::Reference { divergences } => {
-            let declared = match divergences {
-                Ok(file) => Declared::new(&file),
-                Err(message) => {
-                    problems.push(Problem {
-                        target: Some(name.clone()),
-                        severity: Severity::Infrastructure,
-                        message: format!("unusable divergence file: {message}"),
-                    });
-                    Declared::default()
-                }
-            };
+            let declared = declared_or_problem(divergences, &name, &mut problems);
             (Box::new(Reference::new()), "reference", declared)
         }
         TargetSpec::Adapter {
             config,
             divergences,
         } => {
-            let declared = match divergences {
-                Ok(file) => Declared::new(&file),
-                Err(message) => {
-                    problems.push(Problem {
-                        target: Some(name.clone()),
-                        severity: Severity::Infrastructure,
-                        message: format!("unusable divergence file: {message}"),
-                    });
-                    Declared::default()
-                }
-            };
+            let declared = declared_or_problem(divergences, &name, &mut problems);
             match Adapter::start(config) {
                 Ok(adapter) => (Box::new(adapter), "adapter", declared),
                 Err(err) => {

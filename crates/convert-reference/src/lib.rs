@@ -879,6 +879,7 @@ fn evaluate_scenario(
                     goal_data: goal_data.clone(),
                     rule_data: rule_data.clone(),
                     force_multiple: force_multiple.unwrap_or(false),
+                    ..ConversionOptions::default()
                 };
                 context_of(context)?.track_conversion(goal_key, &options);
                 Value::Null

@@ -115,8 +115,12 @@ impl FeatureResult {
 /// Options of `track_conversion`.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ConversionOptions {
-    /// Conversion data (`[{"key": "amount", "value": 10.5}, …]`): sent as a
-    /// second, transaction event.
+    /// Revenue: shorthand for a `{"key": "amount", "value": revenue}` entry
+    /// at the front of the conversion data.
+    pub revenue: Option<f64>,
+    /// Conversion data (`[{"key": "amount", "value": 10.5}, …]`; keys are the
+    /// SDK's `GoalDataKey`s: `amount`, `productsCount`, `transactionId`,
+    /// `customDimension1`…`5`): sent as a second, transaction event.
     pub goal_data: Option<Vec<Value>>,
     /// Data the goal's rules must match.
     pub rule_data: Option<Map<String, Value>>,
@@ -448,7 +452,19 @@ impl Context {
             );
             queued = true;
         }
-        if let Some(goal_data) = &options.goal_data {
+        let revenue = options
+            .revenue
+            .and_then(serde_json::Number::from_f64)
+            .map(|amount| serde_json::json!({"key": "amount", "value": amount}));
+        let goal_data: Option<Vec<Value>> = match (revenue, &options.goal_data) {
+            (None, data) => data.clone(),
+            (Some(amount), data) => Some(
+                std::iter::once(amount)
+                    .chain(data.iter().flatten().cloned())
+                    .collect(),
+            ),
+        };
+        if let Some(goal_data) = &goal_data {
             self.shared.enqueue(
                 &self.visitor_id,
                 TrackingEvent::Conversion {

@@ -63,3 +63,44 @@ fn concurrent_visitors_are_each_tracked_once() {
     );
     assert!(transport.requests().len() > 1, "size releases happened");
 }
+
+#[test]
+fn revenue_leads_the_conversion_data_and_dedup_is_by_goal_key() {
+    use convert_sdk::{ConversionOptions, ConversionResult};
+    let transport = Arc::new(RecordingTransport::new());
+    let mut options = SdkConfig::with_data(json!({
+        "account_id": "100", "project": {"id": "200"},
+        "goals": [{"id": "900", "key": "buy"}]
+    }));
+    options.transport = Some(transport.clone());
+    let core = Core::initialize(options).expect("valid config");
+    let context = core.create_context("v", &Map::new());
+    let purchase = ConversionOptions {
+        revenue: Some(10.5),
+        goal_data: Some(vec![json!({"key": "productsCount", "value": 2})]),
+        ..ConversionOptions::default()
+    };
+    assert_eq!(
+        context.track_conversion("buy", &purchase),
+        ConversionResult::Queued
+    );
+    assert_eq!(
+        context.track_conversion("buy", &purchase),
+        ConversionResult::Deduplicated
+    );
+    assert_eq!(
+        context.track_conversion("nope", &purchase),
+        ConversionResult::GoalNotFound
+    );
+    core.flush();
+    let body: Value =
+        serde_json::from_str(transport.requests()[0].body.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        body["visitors"][0]["events"],
+        json!([
+            {"eventType": "conversion", "data": {"goalId": "900"}},
+            {"eventType": "conversion", "data": {"goalId": "900", "goalData": [
+                {"key": "amount", "value": 10.5}, {"key": "productsCount", "value": 2}]}}
+        ])
+    );
+}

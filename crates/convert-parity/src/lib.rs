@@ -43,6 +43,7 @@ pub mod outcome;
 pub mod report;
 pub mod run;
 pub mod serve;
+pub mod stats;
 pub mod target;
 pub mod validate;
 

@@ -58,6 +58,13 @@ enum Command {
     },
     /// Serve the adapter protocol on stdin/stdout with the reference engine.
     Adapter,
+    /// Bucket many synthetic visitors through each target and test the
+    /// observed shares against the allocation (chi-square), and each target's
+    /// assignments against the reference's.
+    #[command(
+        after_help = "Exit codes: 0 every distribution fits and agrees with the reference; 1 a target is flagged; 2 an adapter could not start."
+    )]
+    Stats(StatsArgs),
     /// List families, case counts and adapters.
     List,
 }
@@ -70,6 +77,29 @@ struct AdapterChoice {
     /// A command that starts an adapter (split like a shell would).
     #[arg(long)]
     adapter_cmd: Option<String>,
+    /// Per-case timeout, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+}
+
+#[derive(Args)]
+struct StatsArgs {
+    /// Traffic allocation per variation, in percent (e.g. `50,50` or
+    /// `33,33,34`).
+    #[arg(long, value_delimiter = ',', default_value = "50,50")]
+    allocation: Vec<f64>,
+    /// How many synthetic visitors (`stats-0` …).
+    #[arg(long, default_value_t = 1_000_000)]
+    visitors: usize,
+    /// The experience id (part of the hash input).
+    #[arg(long, default_value = "300")]
+    experience_id: String,
+    /// The contract version: 11 (packed) or 12 (anchored).
+    #[arg(long, default_value_t = 11)]
+    contract: u32,
+    /// Also bucket through these installed adapters (repeatable).
+    #[arg(long = "adapter")]
+    adapters: Vec<String>,
     /// Per-case timeout, in seconds.
     #[arg(long, default_value_t = 10.0)]
     timeout: f64,
@@ -158,6 +188,7 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Install { names, self_test } => install_command(&root, &names, self_test),
         Command::List => list(&root),
         Command::Adapter => Ok(ExitCode::SUCCESS),
+        Command::Stats(args) => stats_command(&root, &args),
     }
 }
 
@@ -394,6 +425,96 @@ fn trivial_case(family: Family) -> serde_json::Value {
             {"op": "run_experience", "context": "c", "key": "e", "location_attributes": {}},
             {"op": "flush"}]}),
     }
+}
+
+fn stats_command(root: &Path, args: &StatsArgs) -> Result<ExitCode> {
+    use convert_parity::stats::{self, P_THRESHOLD, StatsPlan};
+    if args.allocation.is_empty() || args.allocation.iter().any(|a| !a.is_finite() || *a < 0.0) {
+        bail!("--allocation needs non-negative percentages, e.g. 50,50");
+    }
+    let plan = StatsPlan {
+        allocations: args.allocation.clone(),
+        visitors: args.visitors,
+        experience_id: args.experience_id.clone(),
+        contract_version: args.contract,
+    };
+    let timeout = timeout(args.timeout)?;
+    let started = std::time::Instant::now();
+    let mut reference = convert_parity::inprocess::Reference::new();
+    let mut results = vec![stats::distribution(&plan, &mut reference, "reference")];
+    eprintln!("reference: {:.1} s", started.elapsed().as_secs_f64());
+    for name in &args.adapters {
+        let dir = install::find(root, name)?;
+        if !dir.is_installed() {
+            eprintln!(
+                "error: adapter `{name}` is not installed: run `convert-parity install {name}`"
+            );
+            return Ok(ExitCode::from(2));
+        }
+        let mut adapter = match Adapter::start(adapter_config(&dir, timeout)) {
+            Ok(adapter) => adapter,
+            Err(e) => {
+                eprintln!("stats [{name}]: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        };
+        let started = std::time::Instant::now();
+        results.push(stats::distribution(&plan, &mut adapter, name));
+        eprintln!("{name}: {:.1} s", started.elapsed().as_secs_f64());
+        adapter.stop();
+    }
+    let ids = plan.variation_ids();
+    println!(
+        "{} visitors, experience {}, contract {}, allocation {}",
+        plan.visitors,
+        plan.experience_id,
+        plan.contract_version,
+        args.allocation
+            .iter()
+            .map(|a| format!("{a}%"))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    );
+    let mut header = format!("{:<10}", "target");
+    for id in ids.iter().chain(std::iter::once(&"none".to_owned())) {
+        header.push_str(&format!(" {id:>8}"));
+    }
+    header.push_str(&format!(
+        " {:>10} {:>3} {:>9} {:>9} verdict",
+        "chi²", "df", "p", "≠ ref"
+    ));
+    println!("{header}");
+    let mut flagged = false;
+    #[allow(clippy::cast_precision_loss)]
+    let total = plan.visitors.max(1) as f64;
+    for result in &results {
+        let differ = stats::differing_assignments(&results[0], result);
+        let bad = result.p_value < P_THRESHOLD || differ > 0 || result.unanswered > 0;
+        flagged |= bad;
+        let mut line = format!("{:<10}", result.target);
+        for count in &result.counts {
+            #[allow(clippy::cast_precision_loss)]
+            let share = *count as f64 / total * 100.0;
+            line.push_str(&format!(" {share:>7.3}%"));
+        }
+        line.push_str(&format!(
+            " {:>10.3} {:>3} {:>9.4} {:>9} {}",
+            result.chi_square,
+            result.degrees_of_freedom,
+            result.p_value,
+            differ,
+            if bad { "FLAGGED" } else { "ok" }
+        ));
+        if result.unanswered > 0 {
+            line.push_str(&format!(" ({} unanswered)", result.unanswered));
+        }
+        println!("{line}");
+    }
+    Ok(if flagged {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn smoke_config() -> serde_json::Value {

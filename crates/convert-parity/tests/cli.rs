@@ -260,3 +260,22 @@ fn help_documents_the_exit_codes() {
         .success()
         .stdout(predicate::str::contains("infrastructure or protocol error"));
 }
+
+#[test]
+fn stats_reports_a_fitting_distribution() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    runner()
+        .args(["--root"])
+        .arg(&root)
+        .args(["stats", "--visitors", "3000", "--allocation", "33,33,34"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("reference"))
+        .stdout(predicate::str::contains(" ok"));
+    runner()
+        .args(["--root"])
+        .arg(&root)
+        .args(["stats", "--allocation", "-5"])
+        .assert()
+        .failure();
+}

@@ -213,6 +213,18 @@ fn timeout(seconds: f64) -> Result<Duration> {
     Duration::try_from_secs_f64(seconds).context("--timeout must be a positive number of seconds")
 }
 
+/// The adapter `name`, or `None` after saying it is not installed.
+fn installed_adapter(root: &Path, name: &str) -> Result<Option<AdapterDir>> {
+    let dir = install::find(root, name)?;
+    if dir.is_installed() {
+        return Ok(Some(dir));
+    }
+    eprintln!(
+        "error: adapter `{name}` is not installed (or its lockfile changed): run `convert-parity install {name}`"
+    );
+    Ok(None)
+}
+
 fn adapter_config(dir: &AdapterDir, timeout: Duration) -> AdapterConfig {
     let mut config = AdapterConfig::new(dir.name(), dir.start_argv(), dir.dir.clone());
     config.timeout = timeout;
@@ -296,13 +308,9 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
     let chosen: Vec<AdapterDir> = if !args.adapters.is_empty() {
         let mut chosen = Vec::new();
         for name in &args.adapters {
-            let dir = install::find(root, name)?;
-            if !dir.is_installed() {
-                eprintln!(
-                    "error: adapter `{name}` is not installed (or its lockfile changed): run `convert-parity install {name}`"
-                );
+            let Some(dir) = installed_adapter(root, name)? else {
                 return Ok(ExitCode::from(2));
-            }
+            };
             chosen.push(dir);
         }
         chosen
@@ -444,13 +452,9 @@ fn stats_command(root: &Path, args: &StatsArgs) -> Result<ExitCode> {
     let mut results = vec![stats::distribution(&plan, &mut reference, "reference")];
     eprintln!("reference: {:.1} s", started.elapsed().as_secs_f64());
     for name in &args.adapters {
-        let dir = install::find(root, name)?;
-        if !dir.is_installed() {
-            eprintln!(
-                "error: adapter `{name}` is not installed: run `convert-parity install {name}`"
-            );
+        let Some(dir) = installed_adapter(root, name)? else {
             return Ok(ExitCode::from(2));
-        }
+        };
         let mut adapter = match Adapter::start(adapter_config(&dir, timeout)) {
             Ok(adapter) => adapter,
             Err(e) => {
@@ -526,13 +530,9 @@ fn smoke(root: &Path, choice: AdapterChoice) -> Result<ExitCode> {
     let timeout = timeout(choice.timeout)?;
     let mut config = match (&choice.adapter, &choice.adapter_cmd) {
         (Some(name), None) => {
-            let dir = install::find(root, name)?;
-            if !dir.is_installed() {
-                eprintln!(
-                    "error: adapter `{name}` is not installed: run `convert-parity install {name}`"
-                );
+            let Some(dir) = installed_adapter(root, name)? else {
                 return Ok(ExitCode::from(2));
-            }
+            };
             adapter_config(&dir, timeout)
         }
         (None, Some(command)) => command_config(command, timeout)?,

@@ -4,6 +4,8 @@ use serde_json::Value;
 
 use crate::bucketing::BucketingOptions;
 use crate::config::ProjectConfig;
+use crate::diagnose::{self, Diagnosis};
+use crate::diagnostics::Reason;
 use crate::experience::{self, Decision, RunOptions};
 use crate::feature::{self, FeatureQuery, FeatureRun};
 use crate::rule::{RuleEvaluation, RuleEvaluator, RuleOptions};
@@ -96,6 +98,28 @@ impl Engine {
         options: &RunOptions<'_>,
     ) -> FeatureRun {
         feature::run_feature(&self.settings, config, visitor, key, query, options)
+    }
+
+    /// Explains `run_experience(key)` (see [`diagnose::diagnose_experience`]).
+    pub fn diagnose_experience(
+        &self,
+        config: &ProjectConfig,
+        visitor: &Visitor,
+        key: &str,
+        options: &RunOptions<'_>,
+    ) -> Diagnosis {
+        diagnose::diagnose_experience(&self.settings, config, visitor, key, options)
+    }
+
+    /// Explains `run_feature(key)` (see [`diagnose::diagnose_feature`]).
+    pub fn diagnose_feature(
+        &self,
+        config: &ProjectConfig,
+        visitor: &Visitor,
+        key: &str,
+        options: &RunOptions<'_>,
+    ) -> Reason {
+        diagnose::diagnose_feature(&self.settings, config, visitor, key, options)
     }
 
     /// Matches `rule_set` against `data` (see [`crate::rule`]).

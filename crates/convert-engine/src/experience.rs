@@ -404,11 +404,6 @@ impl Run<'_> {
         matched
     }
 
-    /// Whether `retrieveVariation(experience.id, id)` finds a variation.
-    fn variation_exists(&mut self, experience: &Experience, id: &str) -> bool {
-        self.lookup_variation(experience, id).is_some()
-    }
-
     /// Step 10: `retrieveVariation(experience.id, selected)` — the first
     /// experience whose `String(id)` equals this one's, then its first
     /// variation whose `id === selected`.
@@ -563,10 +558,9 @@ pub fn run_experience(
     let stored = experience_id
         .as_deref()
         .and_then(|id| visitor.state().stored_variation(id))
-        .map(|v| js::to_string(Some(v)).into_owned());
-    let is_bucketed = stored
-        .as_deref()
-        .is_some_and(|id| run.variation_exists(experience, id));
+        .map(|v| js::to_string(Some(v)).into_owned())
+        .and_then(|id| run.lookup_variation(experience, &id).map(|v| (id, v)));
+    let is_bucketed = stored.is_some();
     // 5. Locations / site_area.
     if !run.location_gate(experience, options.location) {
         return run.finish(Reason::LocationMismatch);
@@ -603,15 +597,13 @@ pub fn run_experience(
     // wins unless the forced one differs from it (`sticky.force`).
     let forced = options
         .force_variation_id
-        .filter(|id| !id.is_empty())
-        .and_then(|id| run.lookup_variation(experience, id).map(|v| (id, v)));
-    if let Some(stored) = stored.as_deref() {
-        let agrees = forced.as_ref().is_none_or(|(id, _)| *id == stored);
-        if agrees && let Some(variation) = run.lookup_variation(experience, stored) {
-            run.decision.source = Some(DecisionSource::Stored);
-            run.decision.variation = Some(variation);
-            return run.finish(Reason::Resolved);
-        }
+        .filter(|id| !id.is_empty() && run.lookup_variation(experience, id).is_some());
+    if let Some((stored_id, variation)) = stored
+        && forced.is_none_or(|id| id == stored_id)
+    {
+        run.decision.source = Some(DecisionSource::Stored);
+        run.decision.variation = Some(variation);
+        return run.finish(Reason::Resolved);
     }
     // 9. Bucketing (also when forced: the bucket value is computed anyway).
     let arms: Vec<Arm<'_>> = experience
@@ -631,7 +623,7 @@ pub fn run_experience(
     run.decision.bucket_value = Some(selection.value);
     run.decision.layout = Some(layout);
     let selected = match forced {
-        Some((id, _)) => id.to_owned(),
+        Some(id) => id.to_owned(),
         None => match selection.variation_id {
             Some(selected) => selected,
             None => return run.finish(Reason::VariationNotDecided),
@@ -654,27 +646,37 @@ pub fn run_experience(
     }
 }
 
-/// `run_experiences`: every experience of the config, in config order, run
-/// by its key (`String(key)`) for `visitor`, each decision stored before the
-/// next runs (`experiences.storage`). Returns the resolved decisions only.
+/// Every experience of the config, in config order, run by its key
+/// (`String(key)`) for `visitor`, each decision stored before the next runs
+/// (`experiences.storage`). Returns every decision, resolved or not (an SDK
+/// tracks the fresh ones).
+pub fn decide_all(
+    settings: &Settings,
+    config: &ProjectConfig,
+    visitor: &mut Visitor,
+    options: &RunOptions<'_>,
+) -> Vec<Decision> {
+    config
+        .experiences
+        .iter()
+        .map(|experience| {
+            let key = js::to_string(experience.key.as_ref());
+            let decision = run_experience(settings, config, visitor, &key, options);
+            visitor.remember(&decision);
+            decision
+        })
+        .collect()
+}
+
+/// `run_experiences`: [`decide_all`], keeping the resolved decisions.
 pub fn run_experiences(
     settings: &Settings,
     config: &ProjectConfig,
     visitor: &mut Visitor,
     options: &RunOptions<'_>,
 ) -> Vec<Decision> {
-    let keys: Vec<String> = config
-        .experiences
-        .iter()
-        .map(|e| js::to_string(e.key.as_ref()).into_owned())
-        .collect();
-    let mut decisions = Vec::new();
-    for key in keys {
-        let decision = run_experience(settings, config, visitor, &key, options);
-        visitor.remember(&decision);
-        if decision.variation.is_some() {
-            decisions.push(decision);
-        }
-    }
-    decisions
+    decide_all(settings, config, visitor, options)
+        .into_iter()
+        .filter(|d| d.variation.is_some())
+        .collect()
 }

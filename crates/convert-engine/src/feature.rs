@@ -60,7 +60,7 @@ pub struct FeatureEntry {
     pub key: Option<Value>,
     /// On or off.
     pub status: FeatureStatus,
-    /// The experience of the variation (enabled entries).
+    /// `String(id)` of the experience of the variation (enabled entries).
     pub experience_id: Option<Value>,
     /// The experience's key (enabled entries).
     pub experience_key: Option<Value>,
@@ -175,7 +175,7 @@ pub fn run_features(
                 id: Some(Value::String(feature_id)),
                 key: feature_key.cloned(),
                 status: FeatureStatus::Enabled,
-                experience_id: decision_experience_field(config, decision, "id"),
+                experience_id: decision.experience_id.clone().map(Value::String),
                 experience_key: decision.experience_key.clone(),
                 variables,
             });
@@ -229,40 +229,27 @@ pub fn run_feature(
     run
 }
 
-/// The experience's `id` as in config (the SDK reports it uncoerced).
-fn decision_experience_field(
-    config: &ProjectConfig,
-    decision: &Decision,
-    field: &str,
-) -> Option<Value> {
-    let id = decision.experience_id.as_deref()?;
-    config
-        .entity_by_field("experiences", "id", id)
-        .and_then(|e| js::get(Some(e), field))
-        .cloned()
-        .or_else(|| Some(Value::String(id.to_owned())))
-}
-
 /// `getListAsObject('id')`: the declared features keyed by `String(id)`, in
 /// the order of an object's keys (array-index keys ascending first); a later
 /// feature with the same id replaces an earlier one in its place.
 fn declared_features(config: &ProjectConfig) -> Vec<(String, &Value)> {
-    let mut by_id: Map<String, Value> = Map::new();
-    let mut objects: Vec<(String, &Value)> = Vec::new();
+    let mut features: Vec<(String, &Value)> = Vec::new();
     for feature in config.entities("features") {
         let id = js::to_string(js::get(Some(feature), "id")).into_owned();
-        match objects.iter_mut().find(|(k, _)| *k == id) {
+        match features.iter_mut().find(|(k, _)| *k == id) {
             Some(slot) => slot.1 = feature,
-            None => {
-                by_id.insert(id.clone(), Value::Null);
-                objects.push((id, feature));
-            }
+            None => features.push((id, feature)),
         }
     }
-    js::object_keys(&by_id)
-        .into_iter()
-        .filter_map(|key| objects.iter().find(|(k, _)| k == key).cloned())
-        .collect()
+    // A stable sort keeps the other keys in insertion order.
+    features.sort_by_key(|(id, _)| {
+        if js::is_array_index(id) {
+            (0, id.parse::<u64>().unwrap_or(u64::MAX))
+        } else {
+            (1, 0)
+        }
+    });
+    features
 }
 
 /// Casts each value whose variable the feature declares with a type.

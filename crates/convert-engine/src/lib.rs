@@ -48,6 +48,7 @@
 
 pub mod bucketing;
 pub mod config;
+pub mod diagnose;
 pub mod diagnostics;
 mod engine;
 pub mod experience;

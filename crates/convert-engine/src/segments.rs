@@ -85,8 +85,8 @@ pub fn run_custom_segments(
             let rule_set = js::get(Some(segment), "rules").unwrap_or(&Value::Null);
             let outcome = evaluator.evaluate(rule_set, &data, &path, &mut run.diagnostics);
             if let Some(error) = outcome.rule_error() {
+                // Nothing is added before the first match, so nothing to undo.
                 run.rule_error = Some(error);
-                run.added.clear();
                 return run;
             }
             matched = match outcome {

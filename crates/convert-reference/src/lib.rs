@@ -19,9 +19,9 @@
 use convert_engine::config::{ProjectConfig, validate_contract};
 use convert_engine::diagnostics::Reason;
 use convert_engine::experience::{LocationAttributes, Preview, RunOptions};
-use convert_engine::feature::{FeatureEntry as EngineFeatureEntry, FeatureQuery, FeatureStatus};
+use convert_engine::feature::FeatureQuery;
 use convert_engine::visitor::{Visitor, VisitorState};
-use convert_engine::{Engine, Settings, bucketing, hash, js, segments, store};
+use convert_engine::{Engine, Settings, bucketing, diagnose, hash, js, segments, store};
 use convert_sdk::transport::{HttpRequest, RecordingTransport};
 use convert_sdk::{
     Context, ConversionOptions, Core, FeatureResult as SdkFeatureResult, RunAttributes, SdkConfig,
@@ -225,6 +225,21 @@ struct VisitorInput<'a> {
     visitor_state: Option<&'a SpecVisitorState>,
 }
 
+/// The [`VisitorInput`] of a family input that has every visitor field
+/// (`experience`, `experiences`, `feature`, `diagnostics`).
+macro_rules! visitor_input {
+    ($input:expr) => {
+        VisitorInput {
+            config: &$input.config,
+            environment: $input.environment.as_ref(),
+            visitor_id: &$input.visitor_id,
+            visitor_attributes: $input.visitor_attributes.as_ref(),
+            location_attributes: $input.location_attributes.as_ref(),
+            visitor_state: $input.visitor_state.as_ref(),
+        }
+    };
+}
+
 impl Setup {
     fn new(family: Family, input: &VisitorInput<'_>) -> Result<Setup, ReferenceError> {
         let config = read_config(family, input.config)?;
@@ -287,30 +302,11 @@ fn engine_preview(preview: Option<&convert_spec::families::visitor::Preview>) ->
     })
 }
 
-/// The variation key as the adapters report it: `String(key)` unless
-/// `null`/absent.
-fn key_string(key: Option<&Value>) -> Option<String> {
-    match key {
-        None | Some(Value::Null) => None,
-        Some(key) => Some(js::to_string(Some(key)).into_owned()),
-    }
-}
-
 fn evaluate_experience(
     family: Family,
     input: &ExperienceInput,
 ) -> Result<ExperienceResult, ReferenceError> {
-    let mut setup = Setup::new(
-        family,
-        &VisitorInput {
-            config: &input.config,
-            environment: input.environment.as_ref(),
-            visitor_id: &input.visitor_id,
-            visitor_attributes: input.visitor_attributes.as_ref(),
-            location_attributes: input.location_attributes.as_ref(),
-            visitor_state: input.visitor_state.as_ref(),
-        },
-    )?;
+    let mut setup = Setup::new(family, &visitor_input!(input))?;
     let preview = engine_preview(input.preview.as_ref());
     let mut options = setup.options(preview.as_ref());
     options.force_variation_id = input.force_variation_id.as_deref();
@@ -346,23 +342,13 @@ fn evaluate_experiences(
     family: Family,
     input: &ExperiencesInput,
 ) -> Result<ExperiencesResult, ReferenceError> {
-    let setup = Setup::new(
-        family,
-        &VisitorInput {
-            config: &input.config,
-            environment: input.environment.as_ref(),
-            visitor_id: &input.visitor_id,
-            visitor_attributes: input.visitor_attributes.as_ref(),
-            location_attributes: input.location_attributes.as_ref(),
-            visitor_state: input.visitor_state.as_ref(),
-        },
-    )?;
+    let setup = Setup::new(family, &visitor_input!(input))?;
     let preview = engine_preview(input.preview.as_ref());
     let options = setup.options(preview.as_ref());
-    let decisions =
-        setup
-            .engine
-            .run_experiences(&setup.config, &mut setup.visitor.clone(), &options);
+    let mut visitor = setup.visitor.clone();
+    let decisions = setup
+        .engine
+        .run_experiences(&setup.config, &mut visitor, &options);
     Ok(ExperiencesResult {
         decisions: decisions
             .iter()
@@ -383,17 +369,7 @@ fn evaluate_experiences(
 }
 
 fn evaluate_feature(family: Family, input: &FeatureInput) -> Result<FeatureResult, ReferenceError> {
-    let setup = Setup::new(
-        family,
-        &VisitorInput {
-            config: &input.config,
-            environment: input.environment.as_ref(),
-            visitor_id: &input.visitor_id,
-            visitor_attributes: input.visitor_attributes.as_ref(),
-            location_attributes: input.location_attributes.as_ref(),
-            visitor_state: input.visitor_state.as_ref(),
-        },
-    )?;
+    let setup = Setup::new(family, &visitor_input!(input))?;
     // `Context.runFeatures` passes no filter to the feature manager, so
     // `experience_keys` narrows `run_feature` only (`feature.filter`).
     let experiences = match input.call {
@@ -427,40 +403,12 @@ fn evaluate_feature(family: Family, input: &FeatureInput) -> Result<FeatureResul
         }
     };
     Ok(FeatureResult {
-        features: run.entries.iter().map(feature_entry).collect(),
+        features: run
+            .entries
+            .iter()
+            .map(|entry| sdk_feature_entry(&SdkFeatureResult::from(entry)))
+            .collect(),
     })
-}
-
-fn feature_entry(entry: &EngineFeatureEntry) -> FeatureEntry {
-    let enabled = entry.status == FeatureStatus::Enabled;
-    let variables = match &entry.variables {
-        Some(Value::Object(map)) => map.clone(),
-        // The adapters report the variables object; a change without one
-        // reports `{}`.
-        _ => Map::new(),
-    };
-    FeatureEntry {
-        feature_id: key_string(entry.id.as_ref()),
-        feature_key: key_string(entry.key.as_ref()),
-        status: entry.status.as_str().to_owned(),
-        experience_id: if enabled {
-            entry
-                .experience_id
-                .as_ref()
-                .map(|v| js::to_string(Some(v)).into_owned())
-        } else {
-            None
-        },
-        experience_key: if enabled {
-            entry
-                .experience_key
-                .as_ref()
-                .map(|v| js::to_string(Some(v)).into_owned())
-        } else {
-            None
-        },
-        variables: enabled.then_some(variables),
-    }
 }
 
 fn custom_segments_of(visitor: &Visitor) -> Vec<String> {
@@ -592,14 +540,6 @@ fn evaluate_segments(
     }
 }
 
-/// The first 16 hex digits of the SHA-256 of the visitor id: identifies the
-/// visitor in reports without carrying the id.
-fn visitor_ref(visitor_id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    let digest = Sha256::digest(visitor_id.as_bytes());
-    digest.iter().take(8).map(|b| format!("{b:02x}")).collect()
-}
-
 fn evaluate_diagnostics(
     family: Family,
     input: &DiagnosticsInput,
@@ -609,77 +549,31 @@ fn evaluate_diagnostics(
             reason: reason.as_str().to_owned(),
             bucket_value,
             variation_key,
-            visitor_ref: visitor_ref(&input.visitor_id),
+            visitor_ref: diagnose::visitor_ref(&input.visitor_id),
         }
     };
     let config = read_config(family, &input.config)?;
     match input.diagnose {
-        Diagnose::Experience => {
-            let answer = evaluate_experience(
-                family,
-                &ExperienceInput {
-                    config: input.config.clone(),
-                    environment: input.environment.clone(),
-                    visitor_id: input.visitor_id.clone(),
-                    visitor_attributes: input.visitor_attributes.clone(),
-                    location_attributes: input.location_attributes.clone(),
-                    experience_key: input.key.clone(),
-                    visitor_state: input.visitor_state.clone(),
-                    force_variation_id: None,
-                    preview: None,
-                },
-            )?;
-            if answer.reason.as_deref() != Some(Reason::Resolved.as_str()) {
-                let reason = answer
-                    .reason
-                    .as_deref()
-                    .and_then(|r| r.parse::<Reason>().ok())
-                    .unwrap_or(Reason::VariationNotFound);
-                return Ok(diagnosis(reason, None, None));
-            }
-            let experience_id = config
-                .experience_by_key(&input.key)
-                .and_then(|e| e.id_string())
-                .unwrap_or_else(|| "undefined".into());
-            let value = bucketing::bucket_value(&experience_id, &input.visitor_id);
-            Ok(diagnosis(
-                Reason::Resolved,
-                Some(value),
-                answer.variation_key,
-            ))
-        }
-        Diagnose::Feature => {
-            if config
-                .entity_by_field("features", "key", &input.key)
-                .is_none()
-            {
-                return Ok(diagnosis(Reason::FeatureNotFound, None, None));
-            }
-            let answer = evaluate_feature(
-                family,
-                &FeatureInput {
-                    config: input.config.clone(),
-                    environment: input.environment.clone(),
-                    visitor_id: input.visitor_id.clone(),
-                    visitor_attributes: input.visitor_attributes.clone(),
-                    location_attributes: input.location_attributes.clone(),
-                    visitor_state: input.visitor_state.clone(),
-                    call: FeatureCall::RunFeature,
-                    feature_key: Some(input.key.clone()),
-                    experience_keys: None,
-                    type_casting: None,
-                },
-            )?;
-            let enabled = answer.features.iter().any(|f| f.status == "enabled");
-            Ok(diagnosis(
-                if enabled {
-                    Reason::Resolved
-                } else {
-                    Reason::FeatureNotInSelectedVariations
-                },
-                None,
-                None,
-            ))
+        Diagnose::Experience | Diagnose::Feature => {
+            let setup = Setup::new(family, &visitor_input!(input))?;
+            let options = setup.options(None);
+            Ok(if input.diagnose == Diagnose::Experience {
+                let found = setup.engine.diagnose_experience(
+                    &setup.config,
+                    &setup.visitor,
+                    &input.key,
+                    &options,
+                );
+                diagnosis(found.reason, found.bucket_value, found.variation_key)
+            } else {
+                let reason = setup.engine.diagnose_feature(
+                    &setup.config,
+                    &setup.visitor,
+                    &input.key,
+                    &options,
+                );
+                diagnosis(reason, None, None)
+            })
         }
         Diagnose::Goal => Ok(diagnosis(
             if config.config_entity("goals", &input.key).is_some() {

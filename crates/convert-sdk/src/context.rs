@@ -2,13 +2,15 @@
 
 use std::sync::Arc;
 
+use convert_engine::config::ProjectConfig;
+pub use convert_engine::diagnose::visitor_ref;
 use convert_engine::diagnostics::Reason;
-use convert_engine::experience::{Decision, LocationAttributes, RunOptions};
+use convert_engine::experience::{self, Decision, LocationAttributes, RunOptions};
 pub use convert_engine::feature::FeatureStatus;
 use convert_engine::feature::{FeatureEntry, FeatureQuery, FeatureRun};
 use convert_engine::rule::RuleError;
 use convert_engine::visitor::{Visitor, deep_merge};
-use convert_engine::{bucketing, js, segments};
+use convert_engine::{js, segments};
 use serde_json::{Map, Value};
 
 use crate::core::{Shared, Snapshot};
@@ -87,8 +89,10 @@ pub struct FeatureResult {
     pub variables: Map<String, Value>,
 }
 
-impl FeatureResult {
-    fn from_entry(entry: &FeatureEntry) -> FeatureResult {
+impl From<&FeatureEntry> for FeatureResult {
+    /// The SDK's view of an engine entry: ids and keys through `String()`,
+    /// variables as an object (empty when there are none).
+    fn from(entry: &FeatureEntry) -> FeatureResult {
         let text = |v: Option<&Value>| match v {
             None | Some(Value::Null) => None,
             Some(v) => Some(js::to_string(Some(v)).into_owned()),
@@ -105,7 +109,9 @@ impl FeatureResult {
             },
         }
     }
+}
 
+impl FeatureResult {
     /// Whether the feature is on.
     pub fn is_enabled(&self) -> bool {
         self.status == FeatureStatus::Enabled
@@ -258,8 +264,9 @@ impl Context {
         }
     }
 
-    /// Queues the bucketing event of a fresh decision; fires `bucketing`.
-    fn account(&self, session: &Session, decision: &Decision, tracking: bool) {
+    /// Queues the bucketing event of a fresh decision, with the stored
+    /// segments as they were before the call.
+    fn account(&self, segments_before: &Map<String, Value>, decision: &Decision, tracking: bool) {
         if tracking
             && decision.is_tracked()
             && let Some(store) = &decision.store
@@ -270,7 +277,7 @@ impl Context {
                     experience_id: store.experience_id.clone(),
                     variation_id: store.variation_id.clone(),
                 },
-                Some(session.segments_before.clone()),
+                Some(segments_before.clone()),
             );
         }
     }
@@ -296,20 +303,6 @@ impl Context {
         Some(result)
     }
 
-    fn run_one(&self, key: &str, attributes: &RunAttributes) -> Option<ExperienceResult> {
-        let mut session = self.session();
-        let decision = self.shared.engine.run_experience(
-            &session.snapshot.config,
-            &session.visitor,
-            key,
-            &Context::options(attributes),
-        );
-        session.visitor.remember(&decision);
-        self.account(&session, &decision, attributes.enable_tracking);
-        self.save(session);
-        self.experience_result(&decision)
-    }
-
     /// Decides the experience `key` for the visitor: `None` when they see no
     /// variation (see `diagnose_experience` for why).
     pub fn run_experience(
@@ -320,7 +313,21 @@ impl Context {
         if self.visitor_id.is_empty() {
             return None;
         }
-        self.run_one(key, attributes)
+        let mut session = self.session();
+        let decision = self.shared.engine.run_experience(
+            &session.snapshot.config,
+            &session.visitor,
+            key,
+            &Context::options(attributes),
+        );
+        session.visitor.remember(&decision);
+        self.account(
+            &session.segments_before,
+            &decision,
+            attributes.enable_tracking,
+        );
+        self.save(session);
+        self.experience_result(&decision)
     }
 
     /// Decides every experience, in config order; the decided ones.
@@ -328,35 +335,43 @@ impl Context {
         if self.visitor_id.is_empty() {
             return Vec::new();
         }
-        let keys: Vec<String> = self
-            .shared
-            .snapshot()
-            .config
-            .experiences
+        let mut session = self.session();
+        let snapshot = Arc::clone(&session.snapshot);
+        let decisions = experience::decide_all(
+            self.shared.engine.settings(),
+            &snapshot.config,
+            &mut session.visitor,
+            &Context::options(attributes),
+        );
+        for decision in &decisions {
+            self.account(
+                &session.segments_before,
+                decision,
+                attributes.enable_tracking,
+            );
+        }
+        self.save(session);
+        decisions
             .iter()
-            .map(|e| js::to_string(e.key.as_ref()).into_owned())
-            .collect();
-        keys.iter()
-            .filter_map(|key| self.run_one(key, attributes))
+            .filter_map(|decision| self.experience_result(decision))
             .collect()
     }
 
     fn features(
         &self,
-        call: impl FnOnce(&Session, &mut Visitor) -> FeatureRun,
+        call: impl FnOnce(&ProjectConfig, &mut Visitor) -> FeatureRun,
     ) -> Vec<FeatureResult> {
         if self.visitor_id.is_empty() {
             return Vec::new();
         }
         let mut session = self.session();
-        let mut visitor = session.visitor.clone();
-        let run = call(&session, &mut visitor);
-        session.visitor = visitor;
+        let snapshot = Arc::clone(&session.snapshot);
+        let run = call(&snapshot.config, &mut session.visitor);
         for decision in &run.decisions {
-            self.account(&session, decision, true);
+            self.account(&session.segments_before, decision, true);
         }
         self.save(session);
-        run.entries.iter().map(FeatureResult::from_entry).collect()
+        run.entries.iter().map(FeatureResult::from).collect()
     }
 
     /// The feature `key` for the visitor: one entry per variation that
@@ -378,9 +393,9 @@ impl Context {
             experiences: experience_keys,
             ..FeatureQuery::default()
         };
-        self.features(|session, visitor| {
+        self.features(|config, visitor| {
             self.shared.engine.run_feature(
-                &session.snapshot.config,
+                config,
                 visitor,
                 key,
                 &query,
@@ -392,9 +407,9 @@ impl Context {
     /// Every feature for the visitor: the enabled entries, then every other
     /// declared feature as disabled.
     pub fn run_features(&self, attributes: &RunAttributes) -> Vec<FeatureResult> {
-        self.features(|session, visitor| {
+        self.features(|config, visitor| {
             self.shared.engine.run_features(
-                &session.snapshot.config,
+                config,
                 visitor,
                 &FeatureQuery::default(),
                 &Context::options(attributes),
@@ -523,95 +538,52 @@ impl Context {
         self.session().visitor.state().clone()
     }
 
-    fn diagnosis(
-        &self,
-        key: &str,
-        reason: Reason,
-        bucket_value: Option<u32>,
-        variation_key: Option<String>,
-    ) -> Diagnosis {
-        let diagnosis = Diagnosis {
-            reason,
-            bucket_value,
-            variation_key,
-            environment: self.shared.engine.settings().environment.clone(),
-            visitor_ref: visitor_ref(&self.visitor_id),
-        };
+    fn diagnosis(&self, key: &str, diagnosis: convert_engine::diagnose::Diagnosis) -> Diagnosis {
         self.shared.events.fire(
             &EventPayload::Diagnostic {
                 visitor_id: self.visitor_id.clone(),
                 key: key.to_owned(),
-                reason: reason.as_str().to_owned(),
+                reason: diagnosis.reason.as_str().to_owned(),
             },
             None,
         );
-        diagnosis
+        Diagnosis {
+            reason: diagnosis.reason,
+            bucket_value: diagnosis.bucket_value,
+            variation_key: diagnosis.variation_key,
+            environment: self.shared.engine.settings().environment.clone(),
+            visitor_ref: visitor_ref(&self.visitor_id),
+        }
     }
 
     /// Why the visitor does or does not see a variation of `key`; nothing is
     /// stored or tracked.
     pub fn diagnose_experience(&self, key: &str, attributes: &RunAttributes) -> Diagnosis {
         let session = self.session();
-        let decision = self.shared.engine.run_experience(
+        let diagnosis = self.shared.engine.diagnose_experience(
             &session.snapshot.config,
             &session.visitor,
             key,
             &Context::options(attributes),
         );
-        let (bucket_value, variation_key) = match &decision.variation {
-            Some(variation) => (
-                decision
-                    .experience_id
-                    .as_deref()
-                    .map(|id| bucketing::bucket_value(id, &self.visitor_id)),
-                variation.key_string(),
-            ),
-            None => (None, None),
-        };
-        self.diagnosis(key, decision.reason, bucket_value, variation_key)
+        self.diagnosis(key, diagnosis)
     }
 
     /// Why the feature `key` is or is not enabled; nothing is stored or
     /// tracked.
     pub fn diagnose_feature(&self, key: &str, attributes: &RunAttributes) -> Diagnosis {
         let session = self.session();
-        if session
-            .snapshot
-            .config
-            .entity_by_field("features", "key", key)
-            .is_none()
-        {
-            return self.diagnosis(key, Reason::FeatureNotFound, None, None);
-        }
-        let mut visitor = session.visitor.clone();
-        let run = self.shared.engine.run_feature(
+        let reason = self.shared.engine.diagnose_feature(
             &session.snapshot.config,
-            &mut visitor,
+            &session.visitor,
             key,
-            &FeatureQuery::default(),
             &Context::options(attributes),
         );
-        let enabled = run
-            .entries
-            .iter()
-            .any(|e| e.status == FeatureStatus::Enabled);
-        let reason = if enabled {
-            Reason::Resolved
-        } else {
-            Reason::FeatureNotInSelectedVariations
+        let diagnosis = convert_engine::diagnose::Diagnosis {
+            reason,
+            bucket_value: None,
+            variation_key: None,
         };
-        self.diagnosis(key, reason, None, None)
+        self.diagnosis(key, diagnosis)
     }
-}
-
-/// A short, non-reversible reference to a visitor id for logs and reports:
-/// the first 16 hex digits of the SHA-256 of its UTF-8 bytes (the
-/// `diagnostics` family's `visitor_ref`).
-pub fn visitor_ref(visitor_id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(visitor_id.as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }

@@ -59,17 +59,6 @@ impl Shared {
         Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
     }
 
-    fn secrets(&self) -> Vec<&str> {
-        let mut secrets = Vec::new();
-        if let ConfigSource::SdkKey(key) = &self.options.source {
-            secrets.push(key.as_str());
-        }
-        if let Some(secret) = &self.options.sdk_key_secret {
-            secrets.push(secret.as_str());
-        }
-        secrets
-    }
-
     pub(crate) fn store_key(&self, snapshot: &Snapshot, visitor_id: &str) -> String {
         store_key(
             snapshot.config.account_id.as_ref(),
@@ -97,14 +86,6 @@ impl Shared {
         if after == AfterEnqueue::Release && self.options.tracking {
             self.release(ReleaseReason::Size);
         }
-    }
-
-    fn headers(&self) -> Vec<(String, String)> {
-        let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-        if let Some(secret) = &self.options.sdk_key_secret {
-            headers.push(("Authorization".to_owned(), format!("Bearer {secret}")));
-        }
-        headers
     }
 
     /// Sends everything queued as one batch. A failed send puts the batch
@@ -146,7 +127,7 @@ impl Shared {
         let request = HttpRequest {
             method: "POST".into(),
             url,
-            headers: self.headers(),
+            headers: headers(&self.options),
             body: Some(body.to_string()),
         };
         let visitor_count = batch.len();
@@ -163,7 +144,10 @@ impl Shared {
             ),
             Err(message) => (
                 None,
-                Some(SdkError::Tracking(redact(&message, &self.secrets()))),
+                Some(SdkError::Tracking(redact(
+                    &message,
+                    &secrets(&self.options),
+                ))),
             ),
         };
         if error.is_some() {
@@ -219,6 +203,28 @@ impl Shared {
     }
 }
 
+/// The headers of every request: JSON, and the bearer secret when set (the
+/// JS SDK sends `Content-Type` on GET too).
+fn headers(options: &SdkConfig) -> Vec<(String, String)> {
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    if let Some(secret) = &options.sdk_key_secret {
+        headers.push(("Authorization".to_owned(), format!("Bearer {secret}")));
+    }
+    headers
+}
+
+/// What must never appear in an error: the SDK key and its secret.
+fn secrets(options: &SdkConfig) -> Vec<&str> {
+    let key = match &options.source {
+        ConfigSource::SdkKey(key) => Some(key.as_str()),
+        ConfigSource::Data(_) => None,
+    };
+    [key, options.sdk_key_secret.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect()
+}
+
 /// `encodeURIComponent`.
 fn encode_uri_component(s: &str) -> String {
     let mut out = String::new();
@@ -247,20 +253,14 @@ pub(crate) fn fetch_config(
     transport: &dyn Transport,
     sdk_key: &str,
 ) -> Result<Value, SdkError> {
-    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
-    if let Some(secret) = &options.sdk_key_secret {
-        headers.push(("Authorization".to_owned(), format!("Bearer {secret}")));
-    }
     let request = HttpRequest {
         method: "GET".into(),
         url: config_url(options, sdk_key),
-        headers,
+        headers: headers(options),
         body: None,
     };
-    let secrets: Vec<&str> = [Some(sdk_key), options.sdk_key_secret.as_deref()]
-        .into_iter()
-        .flatten()
-        .collect();
+    let mut secrets = secrets(options);
+    secrets.push(sdk_key);
     let response = transport
         .send(&request, options.timeout)
         .map_err(|e| SdkError::ConfigFetch(redact(&e, &secrets)))?;

@@ -6,8 +6,11 @@
 //! - `cargo xtask test` — everything CI checks.
 //! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
+//! - `cargo xtask docs [--check]` — write (or check) the generated sections
+//!   of the docs (spec pages' vector and schema links, the report fields).
 
 mod cargo;
+mod docs;
 mod parity;
 mod schemas;
 mod test;
@@ -56,6 +59,13 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// Write the generated sections of the docs: each spec page's links to
+    /// its vectors and schemas, the report fields table in docs/reports.md.
+    Docs {
+        /// Fail if a generated section would change, write nothing.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 /// `cargo bench` over the crates with benchmarks.
@@ -86,6 +96,7 @@ fn main() -> std::process::ExitCode {
         Task::Bench { quick, args } => bench(quick, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
+        Task::Docs { check } => docs::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -93,5 +104,65 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+    use super::Cli;
+
+    /// `README.md`, `docs/*.md` and `spec/*.md`.
+    fn doc_files() -> Vec<std::path::PathBuf> {
+        let root = crate::util::project_root();
+        let mut files = vec![root.join("README.md")];
+        for dir in ["docs", "spec"] {
+            files.extend(crate::util::files_with_extension(&root.join(dir), "md").unwrap());
+        }
+        files
+    }
+
+    /// Every `cargo xtask …` command in the docs' shell blocks is one these
+    /// definitions accept (`crates/convert-parity/tests/docs.rs` checks the
+    /// rest of each block, and the runner arguments after `parity`).
+    #[test]
+    fn documented_xtask_commands_parse() {
+        let mut checked = 0;
+        for file in doc_files() {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut in_shell = false;
+            for event in Parser::new(&text) {
+                match event {
+                    Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                        in_shell = info.split_whitespace().next() == Some("sh");
+                    }
+                    Event::End(TagEnd::CodeBlock) => in_shell = false,
+                    Event::Text(code) if in_shell => {
+                        for line in code.lines() {
+                            let line = line.split(" #").next().unwrap_or(line);
+                            let words: Vec<&str> = line.split_whitespace().collect();
+                            if let ["cargo", "xtask", rest @ ..] = words.as_slice() {
+                                let argv =
+                                    std::iter::once("cargo xtask").chain(rest.iter().copied());
+                                if let Err(e) = Cli::try_parse_from(argv) {
+                                    panic!(
+                                        "{}: `{line}` is not a valid xtask command:\n{e}",
+                                        file.display()
+                                    );
+                                }
+                                checked += 1;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(
+            checked >= 4,
+            "only {checked} `cargo xtask` commands found in the docs"
+        );
     }
 }

@@ -39,7 +39,7 @@ use crate::report::{CaseReport, Counts, Report, Severity, TargetReport};
 /// is listed on one line (id, outcome, message) and its details are left to
 /// the JSON report. Keeps a page of a broken adapter (every case crashed)
 /// usable.
-pub const DETAILED_CASES_PER_TARGET: usize = 1_000;
+pub const DETAILED_CASES_PER_TARGET: usize = 500;
 
 /// A JSON value longer than this (pretty-printed, in bytes) is clipped on
 /// the page, with a note pointing at the JSON report.
@@ -117,6 +117,7 @@ const SCRIPT: &str = include_str!("html/report.js");
 pub fn render(report: &Report) -> String {
     let verdict = Verdict::of(report.exit_code);
     let families = families_of(report);
+    let paths = Paths::of(report);
     let totals = totals(report);
     let page = html! {
         (DOCTYPE)
@@ -157,9 +158,9 @@ pub fn render(report: &Report) -> String {
                 main {
                     (problems_section(report))
                     (matrix_section(report, &families))
-                    (cases_section(report, &families))
+                    (cases_section(report, &families, &paths))
                     (implementations_section(report))
-                    (provenance_section(report))
+                    (provenance_section(report, &paths))
                     (extra_report_fields(report))
                 }
                 footer {
@@ -176,6 +177,39 @@ pub fn render(report: &Report) -> String {
         }
     };
     page.into_string()
+}
+
+/// Shows paths relative to the project the vectors came from (the folder
+/// above `vectors/v<N>`), so that a report reads the same on every machine.
+struct Paths {
+    prefix: Option<String>,
+}
+
+impl Paths {
+    fn of(report: &Report) -> Paths {
+        let root = std::path::Path::new(&report.vectors.root);
+        let set = root.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let versioned = set
+            .strip_prefix('v')
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
+        let parent = root
+            .parent()
+            .filter(|p| p.file_name().is_some_and(|n| n == "vectors"));
+        let prefix = match (versioned, parent.and_then(|p| p.parent())) {
+            (true, Some(project)) if !project.as_os_str().is_empty() => {
+                Some(format!("{}/", project.display()))
+            }
+            _ => None,
+        };
+        Paths { prefix }
+    }
+
+    fn show<'a>(&self, path: &'a str) -> &'a str {
+        match &self.prefix {
+            Some(prefix) => path.strip_prefix(prefix.as_str()).unwrap_or(path),
+            None => path,
+        }
+    }
 }
 
 struct Verdict {
@@ -301,37 +335,48 @@ fn matrix_section(report: &Report, families: &[String]) -> Markup {
                     span.badge.(kind.as_str()) { (kind.as_str()) }
                     " "
                 }
-                " — click a count to list those cases."
+                " — a row per family, a column per target; click a count to list those cases."
             }
             div.scroll {
                 table.matrix {
                     thead {
                         tr {
-                            th { "target" }
-                            @for family in families {
-                                th scope="col" { (family) }
-                            }
-                            th scope="col" { "all" }
-                        }
-                    }
-                    tbody {
-                        @for target in &report.targets {
-                            tr data-target=(target.name) {
-                                th scope="row" {
+                            th { "family" }
+                            @for target in &report.targets {
+                                th scope="col" data-target=(target.name) {
                                     (target.name)
                                     @if let Some(implementation) = &target.implementation {
                                         br;
                                         small { (implementation.name) " " (implementation.version) }
+                                    } @else if target.error.is_some() {
+                                        br;
+                                        small.not-run { "not run" }
                                     }
                                 }
-                                @if let Some(error) = &target.error {
-                                    td.cell.not-run colspan=(families.len() + 1) {
-                                        strong { "not run: " } (first_line(error))
-                                    }
-                                } @else {
-                                    @for family in families {
+                            }
+                        }
+                    }
+                    tbody {
+                        @for family in families {
+                            tr data-family=(family) {
+                                th scope="row" { (family) }
+                                @for target in &report.targets {
+                                    @if target.error.is_some() {
+                                        td.cell.not-run data-target=(target.name) data-family=(family) { "not run" }
+                                    } @else {
                                         (matrix_cell(&target.name, family, target.families.get(family)))
                                     }
+                                }
+                            }
+                        }
+                        tr.total data-family="all" {
+                            th scope="row" { "all" }
+                            @for target in &report.targets {
+                                @if let Some(error) = &target.error {
+                                    td.cell.not-run data-target=(target.name) data-family="all" {
+                                        strong { "not run: " } (clip_chars(first_line(error), 160))
+                                    }
+                                } @else {
                                     (matrix_cell(&target.name, "", Some(&target.summary)))
                                 }
                             }
@@ -402,7 +447,7 @@ fn severity_rank(kind: OutcomeKind) -> u8 {
     }
 }
 
-fn cases_section(report: &Report, families: &[String]) -> Markup {
+fn cases_section(report: &Report, families: &[String], paths: &Paths) -> Markup {
     let listed: usize = report
         .targets
         .iter()
@@ -448,13 +493,13 @@ fn cases_section(report: &Report, families: &[String]) -> Markup {
                 output #filter-count {}
             }
             @for target in &report.targets {
-                (target_cases(target))
+                (target_cases(target, paths))
             }
         }
     }
 }
 
-fn target_cases(target: &TargetReport) -> Markup {
+fn target_cases(target: &TargetReport, paths: &Paths) -> Markup {
     let mut listed: Vec<&CaseReport> = target
         .cases
         .iter()
@@ -495,7 +540,7 @@ fn target_cases(target: &TargetReport) -> Markup {
             div.case-list {
                 @for (index, case) in listed.iter().enumerate() {
                     @if index < DETAILED_CASES_PER_TARGET {
-                        (case_details(&target.name, case))
+                        (case_details(&target.name, case, paths))
                     } @else {
                         (case_line(&target.name, case))
                     }
@@ -559,7 +604,7 @@ fn case_line(target: &str, case: &CaseReport) -> Markup {
     }
 }
 
-fn case_details(target: &str, case: &CaseReport) -> Markup {
+fn case_details(target: &str, case: &CaseReport, paths: &Paths) -> Markup {
     let extras = extra_fields(case, &KNOWN_CASE_FIELDS);
     html! {
         details.case id=(case_anchor(target, &case.id)) data-target=(target) data-family=(case.family)
@@ -568,7 +613,7 @@ fn case_details(target: &str, case: &CaseReport) -> Markup {
             div.case-body {
                 dl.facts {
                     dt { "target" } dd { (target) }
-                    dt { "vector file" } dd { code { (case.source) } }
+                    dt { "vector file" } dd { code title=(case.source) { (paths.show(&case.source)) } }
                     @if !case.spec_refs.is_empty() {
                         dt { "spec clauses" }
                         dd { @for (i, r) in case.spec_refs.iter().enumerate() {
@@ -794,7 +839,7 @@ fn implementations_section(report: &Report) -> Markup {
     }
 }
 
-fn provenance_section(report: &Report) -> Markup {
+fn provenance_section(report: &Report, paths: &Paths) -> Markup {
     let vectors = &report.vectors;
     let vector_extras = extra_fields(vectors, &KNOWN_VECTORS_FIELDS);
     html! {
@@ -826,7 +871,7 @@ fn provenance_section(report: &Report) -> Markup {
                             @for import in &report.imports {
                                 tr.not-imported[import.not_imported.is_some()] {
                                     td { (import.kind) }
-                                    td { code { (import.source) } }
+                                    td { code title=(import.source) { (paths.show(&import.source)) } }
                                     td { (import.cases) }
                                     td { (import.not_imported.as_deref().unwrap_or("")) }
                                 }
@@ -849,7 +894,7 @@ fn provenance_section(report: &Report) -> Markup {
                             @for finding in &report.findings {
                                 tr {
                                     td { code { (finding.case) } }
-                                    td { code { (finding.source) } }
+                                    td { code title=(finding.source) { (paths.show(&finding.source)) } }
                                     td { code { (clip_chars(&finding.peer_expected.to_string(), 400)) } }
                                     td { code { (clip_chars(&finding.js_result.to_string(), 400)) } }
                                 }
@@ -949,6 +994,35 @@ mod tests {
                 "reproducer".to_owned(),
                 Value::String("target/repro/x.json".into())
             )]
+        );
+    }
+
+    #[test]
+    fn paths_are_shown_relative_to_the_project() {
+        let mut report: Report = serde_json::from_value(serde_json::json!({
+            "report_version": 1,
+            "runner": {"name": "convert-parity", "version": "0", "protocol": 1},
+            "vectors": {"set_version": 1, "root": "/work/p/vectors/v1", "files": 0, "cases": 0,
+                        "spec_digest": null, "vectors_digest": null, "families": []},
+            "started_unix": 0, "duration_ms": 0, "targets": [], "problems": [], "exit_code": 0
+        }))
+        .unwrap();
+        let paths = Paths::of(&report);
+        assert_eq!(
+            paths.show("/work/p/vectors/v1/hash/a.json"),
+            "vectors/v1/hash/a.json"
+        );
+        assert_eq!(paths.show("/work/p/../shared/x.json"), "../shared/x.json");
+        assert_eq!(paths.show("/elsewhere/x.json"), "/elsewhere/x.json");
+        report.vectors.root = "/tmp/my-vectors".into();
+        assert_eq!(
+            Paths::of(&report).show("/tmp/my-vectors/a.json"),
+            "/tmp/my-vectors/a.json"
+        );
+        report.vectors.root = "vectors/v1".into();
+        assert_eq!(
+            Paths::of(&report).show("vectors/v1/a.json"),
+            "vectors/v1/a.json"
         );
     }
 

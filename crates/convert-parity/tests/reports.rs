@@ -162,6 +162,12 @@ fn fault_adapter(mode: &str) -> String {
 /// Runs the CLI against the test project with the fault adapter; returns
 /// the exit code, stdout, and the folder with the written reports.
 fn run_cli(mode: &str, envs: &[(&str, &str)]) -> (i32, String, tempfile::TempDir) {
+    let (code, stdout, _, dir) = run_cli_full(mode, envs);
+    (code, stdout, dir)
+}
+
+/// [`run_cli`], with stderr.
+fn run_cli_full(mode: &str, envs: &[(&str, &str)]) -> (i32, String, String, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let mut command = assert_cmd::Command::cargo_bin("convert-parity").unwrap();
     command
@@ -184,6 +190,7 @@ fn run_cli(mode: &str, envs: &[(&str, &str)]) -> (i32, String, tempfile::TempDir
     (
         output.status.code().unwrap(),
         String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
         dir,
     )
 }
@@ -232,6 +239,14 @@ fn the_command_line_writes_json_junit_and_html_that_validate() {
 
 #[test]
 fn terminal_output_is_plain_when_piped_and_styled_when_forced() {
+    // A slow case makes the run longer than the progress bars' delay: with
+    // stderr not a terminal, still no bar is drawn.
+    let (code, stdout, stderr, _dir) = run_cli_full("slow --sleep 1.5", &[]);
+    assert_eq!(code, 0, "{stdout}");
+    assert!(
+        !stderr.contains('\r') && !stderr.contains("=>"),
+        "a progress bar on a pipe: {stderr:?}"
+    );
     let (code, plain, _dir) = run_cli("wrong-shape", &[]);
     assert_eq!(code, 1);
     assert!(

@@ -65,8 +65,8 @@ try {
       };
     }),
   );
-  result.notRun = await page.$$eval("table.matrix td.not-run", (cells) =>
-    cells.map((cell) => cell.closest("tr").dataset.target),
+  result.notRun = await page.$$eval("table.matrix td.not-run[data-family=all]", (cells) =>
+    cells.map((cell) => cell.dataset.target),
   );
   result.listedCases = await page.$$eval(".case", (cases) =>
     cases.map((c) => ({ target: c.dataset.target, id: c.querySelector(".id").textContent })),
@@ -94,6 +94,7 @@ try {
   result.caseBody = (await failing.locator(".case-body").innerText()).replace(/\s+/g, " ");
   await failing.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(outDir, "report-case.png") });
+  await page.evaluate(() => window.scrollTo(0, 0));
   await page.screenshot({ path: path.join(outDir, "report.png"), fullPage: true });
 
   // A matrix count: clicking it shows exactly those cases.

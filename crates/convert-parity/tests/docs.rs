@@ -10,6 +10,11 @@
 //! | `python` | the minimal adapter: at most 60 lines, run against the runner over every `hash` vector |
 //! | `rust` | compiled (and run unless `no_run`) as a doc test: the file must be included by a crate's `#[doc = include_str!(…)]` |
 //! | `text` | output samples and illustrations: a summary table has the runner's columns and closing line; a protocol transcript's messages are valid protocol messages |
+//!
+//! The adapters' READMEs (`adapters/<name>/README.md`) are checked too:
+//! their shell commands are their manifest's commands, and each recorded
+//! protocol session (`→ request`, `← answer`) is replayed against the
+//! installed adapter, which must answer it the same way today.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -667,4 +672,168 @@ fn text_samples_match_what_the_tools_print() {
         "1 passed, 0 failed, 0 diverged (declared), 0 skipped, 0 errored, 0 timed out, 0 crashed; 0 problem(s); exit 0"
     ));
     assert!(!is_totals_line("1 passed, 0 failed"));
+}
+
+// ---- the adapters' READMEs ---------------------------------------------------
+
+/// `(name, README)` of every adapter folder.
+fn adapter_readmes() -> Vec<(String, PathBuf)> {
+    let mut out: Vec<(String, PathBuf)> = std::fs::read_dir(root().join("adapters"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|dir| dir.join("adapter.json").is_file() && dir.join("README.md").is_file())
+        .map(|dir| {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            (name, dir.join("README.md"))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+/// The protocol messages of a transcript block: `→ request` and `← answer`
+/// lines, and whether it ends with `(exit 0)`.
+fn transcript(text: &str) -> (Vec<String>, Vec<Value>, bool) {
+    let mut requests = Vec::new();
+    let mut answers = Vec::new();
+    for line in text.lines() {
+        if let Some(request) = line.strip_prefix("→ ") {
+            requests.push(request.to_owned());
+        } else if let Some(answer) = line.strip_prefix("← ") {
+            answers
+                .push(serde_json::from_str(answer).unwrap_or_else(|e| panic!("`{answer}`: {e}")));
+        }
+    }
+    (requests, answers, text.contains("(exit 0)"))
+}
+
+/// An answer without what depends on the machine (the runtime version).
+fn portable(mut answer: Value) -> Value {
+    if let Some(implementation) = answer
+        .get_mut("implementation")
+        .and_then(Value::as_object_mut)
+    {
+        implementation.remove("runtime");
+    }
+    answer
+}
+
+/// Sends a transcript's requests to the installed adapter and returns its
+/// answers and whether it exited 0.
+fn replay(
+    adapter: &convert_parity::install::AdapterDir,
+    requests: &[String],
+) -> (Vec<Value>, bool) {
+    use std::io::Write as _;
+    let argv = adapter.start_argv();
+    let mut child = Command::new(convert_parity::install::resolve_program(
+        &argv[0],
+        &adapter.dir,
+    ))
+    .args(&argv[1..])
+    .current_dir(&adapter.dir)
+    .stdin(std::process::Stdio::piped())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    {
+        let mut stdin = child.stdin.take().unwrap();
+        for request in requests {
+            writeln!(stdin, "{request}").unwrap();
+        }
+    }
+    let output = child.wait_with_output().unwrap();
+    let answers = String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("`{line}`: {e}")))
+        .collect();
+    (answers, output.status.success())
+}
+
+#[test]
+fn adapter_readmes_show_their_manifest_commands_and_replay_their_sessions() {
+    let readmes = adapter_readmes();
+    assert!(readmes.len() >= 2, "{readmes:?}");
+    let mut sessions = 0;
+    for (name, readme) in readmes {
+        let adapter = convert_parity::install::find(&root(), &name).unwrap();
+        let manifest_commands: Vec<Vec<String>> = adapter
+            .manifest
+            .install
+            .commands
+            .iter()
+            .map(|c| c.argv.clone())
+            .chain([adapter.manifest.start.argv.clone()])
+            .collect();
+        for block in blocks_of(&readme) {
+            match block.lang.as_str() {
+                "sh" => {
+                    for argv in commands(&block.text) {
+                        assert!(
+                            manifest_commands.contains(&argv),
+                            "{}: `{}` is not a command of adapters/{name}/adapter.json",
+                            block.at,
+                            argv.join(" ")
+                        );
+                    }
+                }
+                "text" => {
+                    let (requests, expected, exits) = transcript(&block.text);
+                    if requests.is_empty() {
+                        continue;
+                    }
+                    sessions += 1;
+                    for request in &requests {
+                        let value: Value = serde_json::from_str(request).unwrap();
+                        validate("protocol/request.schema.json", &value, &block.at);
+                    }
+                    if !adapter.is_installed() {
+                        let status = Command::new(runner())
+                            .args(["install", &name])
+                            .current_dir(root())
+                            .status()
+                            .unwrap();
+                        assert!(status.success(), "`convert-parity install {name}` failed");
+                    }
+                    let (answers, exited_0) = replay(&adapter, &requests);
+                    let mut answers: Vec<Value> = answers.into_iter().map(portable).collect();
+                    let mut expected: Vec<Value> = expected.into_iter().map(portable).collect();
+                    // Capabilities are only ever added: the recorded `ready`
+                    // must name the same SDK and declare nothing it lacks now.
+                    if let (Some(now), Some(then)) = (answers.first_mut(), expected.first_mut())
+                        && then.get("ready").is_some()
+                    {
+                        let now_caps = now.as_object_mut().and_then(|o| o.remove("capabilities"));
+                        let then_caps = then.as_object_mut().and_then(|o| o.remove("capabilities"));
+                        for key in ["families", "contract_versions", "features"] {
+                            let list = |caps: &Option<Value>| -> Vec<Value> {
+                                caps.as_ref()
+                                    .and_then(|c| c.get(key))
+                                    .and_then(Value::as_array)
+                                    .cloned()
+                                    .unwrap_or_default()
+                            };
+                            let (now_list, then_list) = (list(&now_caps), list(&then_caps));
+                            for item in &then_list {
+                                assert!(
+                                    now_list.contains(item),
+                                    "{}: the recorded `ready` declares {key} {item}, which the adapter no longer does",
+                                    block.at
+                                );
+                            }
+                        }
+                    }
+                    assert_eq!(
+                        answers, expected,
+                        "{}: the adapter answers this session differently today",
+                        block.at
+                    );
+                    assert_eq!(exited_0, exits, "{}: exit status", block.at);
+                }
+                other => panic!("{}: a ```{other} block no test checks", block.at),
+            }
+        }
+    }
+    assert!(sessions >= 2, "{sessions} recorded sessions found");
 }

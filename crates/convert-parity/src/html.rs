@@ -5,9 +5,9 @@
 //!
 //! - the verdict (exit code), the runner, when and how long;
 //! - run-level problems (stale divergence entries, vacuous families, …);
-//! - the **matrix**: one row per target, one column per family, each cell
-//!   with its pass / fail / diverged / skipped / errored / timeout / crashed
-//!   counts; a count links to those cases below;
+//! - the **matrix**: one row per family, one column per target (with its
+//!   SDK and version), each cell with its pass / fail / diverged / skipped /
+//!   errored / timeout / crashed counts; a count links to those cases below;
 //! - the **cases** that did not simply pass: every failing, erroring,
 //!   crashed, timed-out and diverged case as a collapsed `<details>` with its
 //!   message, input, expected and actual values and a diff; skipped cases
@@ -60,7 +60,7 @@ const LISTED: [OutcomeKind; 5] = [
 
 /// Report fields rendered by their own section (anything else goes to
 /// "More fields").
-const KNOWN_REPORT_FIELDS: [&str; 11] = [
+const KNOWN_REPORT_FIELDS: [&str; 10] = [
     "report_version",
     "runner",
     "vectors",
@@ -71,7 +71,6 @@ const KNOWN_REPORT_FIELDS: [&str; 11] = [
     "targets",
     "problems",
     "exit_code",
-    "$schema",
 ];
 
 const KNOWN_TARGET_FIELDS: [&str; 10] = [
@@ -118,7 +117,6 @@ pub fn render(report: &Report) -> String {
     let verdict = Verdict::of(report.exit_code);
     let families = families_of(report);
     let paths = Paths::of(report);
-    let totals = totals(report);
     let page = html! {
         (DOCTYPE)
         html lang="en" {
@@ -136,7 +134,7 @@ pub fn render(report: &Report) -> String {
                         strong { (verdict.title) }
                         " · exit " (report.exit_code) " · " (verdict.meaning)
                     }
-                    p.totals #totals { (totals_line(&totals, report.problems.len())) }
+                    p.totals #totals { (crate::report::render_totals(report)) }
                     p.meta {
                         (report.runner.name) " " (report.runner.version)
                         " · protocol v" (report.runner.protocol)
@@ -262,31 +260,6 @@ fn families_of(report: &Report) -> Vec<String> {
         .flat_map(|t| t.families.keys())
         .collect();
     set.into_iter().cloned().collect()
-}
-
-fn totals(report: &Report) -> Counts {
-    let mut total = Counts::default();
-    for target in &report.targets {
-        for kind in OutcomeKind::ALL {
-            for _ in 0..target.summary.get(kind) {
-                total.add(kind);
-            }
-        }
-    }
-    total
-}
-
-fn totals_line(total: &Counts, problems: usize) -> String {
-    format!(
-        "{} passed, {} failed, {} diverged (declared), {} skipped, {} errored, {} timed out, {} crashed; {problems} problem(s)",
-        total.pass,
-        total.fail,
-        total.diverged,
-        total.skipped,
-        total.errored,
-        total.timeout,
-        total.crashed,
-    )
 }
 
 fn problems_section(report: &Report) -> Markup {

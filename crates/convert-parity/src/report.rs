@@ -46,6 +46,19 @@ pub struct Report {
     pub exit_code: i32,
 }
 
+impl Report {
+    /// The counts over every target.
+    pub fn totals(&self) -> Counts {
+        let mut total = Counts::default();
+        for target in &self.targets {
+            for kind in OutcomeKind::ALL {
+                *total.slot(kind) += target.summary.get(kind);
+            }
+        }
+        total
+    }
+}
+
 /// The runner's identity.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 pub struct RunnerInfo {

@@ -281,14 +281,7 @@ pub fn failures(report: &Report, limit: usize) -> String {
 
 /// The one-line totals: `N passed, N failed, …; N problem(s); exit N`.
 pub fn totals(report: &Report) -> String {
-    let mut total = Counts::default();
-    for target in &report.targets {
-        for kind in OutcomeKind::ALL {
-            for _ in 0..target.summary.get(kind) {
-                total.add(kind);
-            }
-        }
-    }
+    let total = report.totals();
     let part = |kind: OutcomeKind, words: &str| {
         let n = total.get(kind);
         let text = format!("{n} {words}");

@@ -481,13 +481,29 @@ fn yaml_blocks_parse_and_workflows_run_real_commands() {
 /// The Python the project's Python adapter is installed with (it has the
 /// published SDK): installed here when missing.
 fn python_with_sdk() -> PathBuf {
+    install("python");
+    root().join("adapters/python/.venv/bin/python")
+}
+
+/// Installs an adapter unless it is installed (`convert-parity install`),
+/// one test at a time: a static lock within `cargo test`'s process, and the
+/// `adapter-install` test group of `.config/nextest.toml` across nextest's
+/// processes.
+fn install(name: &str) {
+    static INSTALLING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _one_at_a_time = INSTALLING
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let adapter = convert_parity::install::find(&root(), name).unwrap();
+    if adapter.is_installed() {
+        return;
+    }
     let status = Command::new(runner())
-        .args(["install", "python"])
+        .args(["install", name])
         .current_dir(root())
         .status()
         .unwrap();
-    assert!(status.success(), "`convert-parity install python` failed");
-    root().join("adapters/python/.venv/bin/python")
+    assert!(status.success(), "`convert-parity install {name}` failed");
 }
 
 #[test]
@@ -788,14 +804,7 @@ fn adapter_readmes_show_their_manifest_commands_and_replay_their_sessions() {
                         let value: Value = serde_json::from_str(request).unwrap();
                         validate("protocol/request.schema.json", &value, &block.at);
                     }
-                    if !adapter.is_installed() {
-                        let status = Command::new(runner())
-                            .args(["install", &name])
-                            .current_dir(root())
-                            .status()
-                            .unwrap();
-                        assert!(status.success(), "`convert-parity install {name}` failed");
-                    }
+                    install(&name);
                     let (answers, exited_0) = replay(&adapter, &requests);
                     let mut answers: Vec<Value> = answers.into_iter().map(portable).collect();
                     let mut expected: Vec<Value> = expected.into_iter().map(portable).collect();

@@ -52,6 +52,8 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub mod timing;
+
 /// Why the reference engine could not answer a case.
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
@@ -98,6 +100,7 @@ pub fn capabilities() -> Capabilities {
             features::STORE_KEY,
             features::MUTUAL_EXCLUSION,
             features::PREVIEW,
+            features::TIMING,
         ]
         .iter()
         .map(|f| (*f).to_owned())

@@ -16,6 +16,8 @@
 //! (`filterReportSegments`, `putData`), `packages/utils/src/object-utils.ts`
 //! (`objectDeepMerge`).
 
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::js;
@@ -109,8 +111,7 @@ impl VisitorState {
     /// `putData(visitorId, {segments})`: deep-merges `segments` into the
     /// stored segments.
     pub fn put_segments(&mut self, segments: &Map<String, Value>) {
-        let current = std::mem::take(&mut self.segments);
-        self.segments = deep_merge(&[&Value::Object(current), &Value::Object(segments.clone())]);
+        self.segments = deep_merge_maps(&[&self.segments, segments]);
     }
 
     /// `putData(visitorId, {bucketing: {[experienceId]: variationId}})`.
@@ -157,7 +158,9 @@ impl VisitorState {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Visitor {
     id: String,
-    properties: Map<String, Value>,
+    /// Shared with the context that holds them (a decision never changes
+    /// them).
+    properties: Arc<Map<String, Value>>,
     state: VisitorState,
 }
 
@@ -180,11 +183,28 @@ impl Visitor {
         if !segments.is_empty() {
             state.put_segments(&segments);
         }
+        Visitor::from_parts(id, Arc::new(properties), state)
+    }
+
+    /// A visitor from parts already split: `properties` are context
+    /// properties (no report segment keys, which `state` holds), as a
+    /// context keeps them after `createContext`.
+    pub fn from_parts(
+        id: impl Into<String>,
+        properties: Arc<Map<String, Value>>,
+        state: VisitorState,
+    ) -> Visitor {
         Visitor {
             id: id.into(),
             properties,
             state,
         }
+    }
+
+    /// The stored state, giving up the visitor (what an SDK saves after a
+    /// call).
+    pub fn into_state(self) -> VisitorState {
+        self.state
     }
 
     /// The visitor id.
@@ -228,12 +248,15 @@ impl Visitor {
         &self,
         call_properties: Option<&Map<String, Value>>,
     ) -> Map<String, Value> {
-        let context = Value::Object(self.properties.clone());
-        let own = match call_properties {
-            Some(call) => Value::Object(deep_merge(&[&context, &Value::Object(call.clone())])),
-            None => context,
+        let merged_call;
+        let own: &Map<String, Value> = match call_properties {
+            Some(call) => {
+                merged_call = deep_merge_maps(&[&self.properties, call]);
+                &merged_call
+            }
+            None => &self.properties,
         };
-        deep_merge(&[&Value::Object(self.state.segments.clone()), &own])
+        deep_merge_maps(&[&self.state.segments, own])
     }
 }
 
@@ -243,17 +266,16 @@ pub fn split_report_segments(
     attributes: &Map<String, Value>,
 ) -> (Map<String, Value>, Map<String, Value>) {
     let mut segments = Map::new();
-    let mut properties = Map::new();
-    for key in js::object_keys(attributes) {
+    let mut properties = Map::with_capacity(attributes.len());
+    for (key, value) in js::object_entries(attributes) {
         if key == "__proto__" {
             // `segments[key] = …` hits the prototype setter: never an own key.
             continue;
         }
-        let value = attributes.get(key).cloned().unwrap_or(Value::Null);
         if is_report_segment_key(key) {
-            segments.insert(key.to_owned(), value);
+            segments.insert(key.to_owned(), value.clone());
         } else {
-            properties.insert(key.to_owned(), value);
+            properties.insert(key.to_owned(), value.clone());
         }
     }
     (segments, properties)
@@ -270,25 +292,48 @@ pub fn deep_merge(objects: &[&Value]) -> Map<String, Value> {
     let mut merged = Map::new();
     for object in objects {
         for key in js::own_keys(object) {
-            if key == "__proto__" {
-                // `prev[key] = …` hits the prototype setter: never an own key.
-                continue;
+            if let Some(new) = js::get(Some(object), &key) {
+                merge_entry(&mut merged, &key, new);
             }
-            let Some(new) = js::get(Some(object), &key).cloned() else {
-                continue;
-            };
-            let value = match (merged.get(key.as_ref()), &new) {
-                (Some(Value::Array(old)), Value::Array(newer)) => Value::Array(union(newer, old)),
-                (
-                    Some(old @ (Value::Object(_) | Value::Array(_))),
-                    Value::Object(_) | Value::Array(_),
-                ) => Value::Object(deep_merge(&[old, &new])),
-                _ => new,
-            };
-            merged.insert(key.into_owned(), value);
         }
     }
     merged
+}
+
+/// [`deep_merge`] of objects given as maps (no copy into `Value`s first).
+pub fn deep_merge_maps(objects: &[&Map<String, Value>]) -> Map<String, Value> {
+    let mut merged = Map::with_capacity(objects.iter().map(|o| o.len()).sum());
+    for object in objects {
+        for (key, new) in js::object_entries(object) {
+            merge_entry(&mut merged, key, new);
+        }
+    }
+    merged
+}
+
+/// One step of `objectDeepMerge`: `merged[key]` becomes `new`, merged with
+/// what is there when both are arrays or objects.
+fn merge_entry(merged: &mut Map<String, Value>, key: &str, new: &Value) {
+    if key == "__proto__" {
+        // `prev[key] = …` hits the prototype setter: never an own key.
+        return;
+    }
+    match merged.entry(key) {
+        serde_json::map::Entry::Vacant(slot) => {
+            slot.insert(new.clone());
+        }
+        serde_json::map::Entry::Occupied(mut slot) => {
+            let value = match (slot.get(), new) {
+                (Value::Array(old), Value::Array(newer)) => Value::Array(union(newer, old)),
+                (
+                    old @ (Value::Object(_) | Value::Array(_)),
+                    Value::Object(_) | Value::Array(_),
+                ) => Value::Object(deep_merge(&[old, new])),
+                _ => new.clone(),
+            };
+            slot.insert(value);
+        }
+    }
 }
 
 /// `[...new Set([...first, ...second])]`.

@@ -88,7 +88,7 @@ class AdapterTest(unittest.TestCase):
                 "segments", "diagnostics", "config_validation", "scenario",
             ],
             "contract_versions": [11, 12],
-            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview"],
+            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview", "timing"],
         })
 
     def test_other_protocol_is_refused(self) -> None:

@@ -83,7 +83,7 @@ test('start answers the handshake with the installed SDK identity', () => {
   assert.deepEqual(out[0].capabilities, {
     families: ['hash', 'bucketing', 'rule', 'experience', 'experiences', 'feature', 'segments', 'diagnostics', 'scenario'],
     contract_versions: [11],
-    features: ['diagnostics', 'visitor_state', 'store_key'],
+    features: ['diagnostics', 'visitor_state', 'store_key', 'timing'],
   });
 });
 

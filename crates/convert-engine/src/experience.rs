@@ -291,8 +291,8 @@ impl Run<'_> {
 
     /// Step 6: `Some(true)` when the audience gate passes, `None` when an
     /// audience evaluated to a `RuleError` (the SDK returns it at once).
-    /// The audience rules see the visitor's merged properties
-    /// ([`Visitor::merged_properties`]), built only when a rule is evaluated.
+    /// The audience rules see the visitor's merged properties, through
+    /// [`Visitor::properties_view`].
     fn audience_gate(
         &mut self,
         experience: &Experience,
@@ -314,7 +314,7 @@ impl Run<'_> {
         }
         let mut matched = 0usize;
         let mut rule_error = false;
-        let mut properties: Option<Map<String, Value>> = None;
+        let properties = RuleData::Properties(visitor.properties_view(call_properties));
         for audience in &to_check {
             let Some(rules) = audience.rules.as_ref().filter(|r| js::truthy(Some(r))) else {
                 continue;
@@ -324,8 +324,7 @@ impl Run<'_> {
                 matched += usize::from(self.exclusion_matches(&exclusion, visitor, &path));
                 continue;
             }
-            let data = properties.get_or_insert_with(|| visitor.merged_properties(call_properties));
-            match self.evaluate(rules, RuleData::Object(data), &path) {
+            match self.evaluate(rules, properties, &path) {
                 RuleOutcome::Matched => matched += 1,
                 RuleOutcome::NotMatched | RuleOutcome::Threw(_) => {}
                 outcome @ RuleOutcome::Value(_) => {

@@ -16,6 +16,7 @@
 //! (`filterReportSegments`, `putData`), `packages/utils/src/object-utils.ts`
 //! (`objectDeepMerge`).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use serde_json::{Map, Value};
@@ -240,6 +241,19 @@ impl Visitor {
         }
     }
 
+    /// [`Visitor::merged_properties`] as a [`PropertiesView`]: the same
+    /// values, read key by key without building the merged object.
+    pub fn properties_view<'a>(
+        &'a self,
+        call_properties: Option<&'a Map<String, Value>>,
+    ) -> PropertiesView<'a> {
+        PropertiesView {
+            segments: &self.state.segments,
+            context: &self.properties,
+            call: call_properties,
+        }
+    }
+
     /// `getVisitorProperties(callProperties)`: what audience rules are matched
     /// against — `deepMerge(storedSegments, deepMerge(contextProperties,
     /// callProperties))`, or with the context properties alone when the call
@@ -257,6 +271,53 @@ impl Visitor {
             None => &self.properties,
         };
         deep_merge_maps(&[&self.state.segments, own])
+    }
+}
+
+/// The properties audience rules see ([`Visitor::merged_properties`]), read
+/// key by key: each key's value is the one the merged object would hold,
+/// borrowed from the visitor unless two objects or arrays must be merged,
+/// and no merged object is built.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PropertiesView<'a> {
+    segments: &'a Map<String, Value>,
+    context: &'a Map<String, Value>,
+    call: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> PropertiesView<'a> {
+    /// `merged[key]`.
+    pub fn get(&self, key: &str) -> Option<Cow<'a, Value>> {
+        if key == "__proto__" {
+            // Never an own key of a deep-merged object.
+            return None;
+        }
+        // deepMerge(segments, deepMerge(context, call)), for one key: the
+        // later layer is the newer value.
+        let own = merged_value(self.context.get(key), self.call.and_then(|c| c.get(key)));
+        merged_value_cow(self.segments.get(key), own)
+    }
+}
+
+/// What `objectDeepMerge` makes of one key present as `old` then `new`.
+fn merged_value<'a>(old: Option<&'a Value>, new: Option<&'a Value>) -> Option<Cow<'a, Value>> {
+    merged_value_cow(old, new.map(Cow::Borrowed))
+}
+
+fn merged_value_cow<'a>(
+    old: Option<&'a Value>,
+    new: Option<Cow<'a, Value>>,
+) -> Option<Cow<'a, Value>> {
+    match (old, new) {
+        (None, new) => new,
+        (Some(old), None) => Some(Cow::Borrowed(old)),
+        (Some(old), Some(new)) => Some(match (old, new.as_ref()) {
+            (Value::Array(old), Value::Array(newer)) => Cow::Owned(Value::Array(union(newer, old))),
+            (Value::Object(_) | Value::Array(_), Value::Object(_) | Value::Array(_)) => {
+                Cow::Owned(Value::Object(deep_merge(&[old, new.as_ref()])))
+            }
+            _ => new,
+        }),
     }
 }
 
@@ -395,6 +456,40 @@ mod tests {
             Value::Object(merged),
             json!({"plan": "free", "tags": ["c", "a", "b"], "nested": {"x": 1, "y": 2}})
         );
+    }
+
+    #[test]
+    fn the_view_reads_what_the_merged_object_holds() {
+        let attributes = map(json!({
+            "country": "US", "customSegments": ["800"], "plan": "pro",
+            "tags": ["a", "b"], "nested": {"x": 1}, "n": 1
+        }));
+        let mut state = VisitorState::new();
+        state.put_segments(&map(
+            json!({"tags": ["z"], "nested": {"w": 0}, "n": {"o": 1}}),
+        ));
+        let visitor = Visitor::with_state("v", &attributes, state);
+        let call = map(json!({"plan": "free", "tags": ["c", "a"], "nested": {"y": 2}, "n": [5]}));
+        for call in [None, Some(&call)] {
+            let merged = visitor.merged_properties(call);
+            let view = visitor.properties_view(call);
+            for key in [
+                "country",
+                "customSegments",
+                "plan",
+                "tags",
+                "nested",
+                "n",
+                "absent",
+                "__proto__",
+            ] {
+                assert_eq!(
+                    view.get(key).as_deref(),
+                    merged.get(key),
+                    "{key} with {call:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -87,9 +87,15 @@ fn data_mode(data: RuleData<'_>) -> DataMode {
         {
             DataMode::CustomInterface
         }
-        RuleData::Value(Value::Object(_) | Value::Array(_)) | RuleData::Object(_) => {
-            DataMode::Plain
+        // A merged object with a `name` is never empty.
+        RuleData::Properties(view)
+            if view.get("name").as_deref().and_then(Value::as_str) == Some("RuleData") =>
+        {
+            DataMode::CustomInterface
         }
+        RuleData::Value(Value::Object(_) | Value::Array(_))
+        | RuleData::Object(_)
+        | RuleData::Properties(_) => DataMode::Plain,
         RuleData::Value(_) => DataMode::NotAnObject,
     }
 }
@@ -104,7 +110,8 @@ fn custom_interface_throws(data: RuleData<'_>, rule: &Value) -> bool {
     }
     // data.constructor.prototype: Object.prototype unless `constructor` is an
     // own key; Object.getOwnPropertyNames throws for null/undefined.
-    let names: Vec<String> = match data.get("constructor") {
+    let constructor = data.get("constructor");
+    let names: Vec<String> = match constructor.as_deref() {
         None => OBJECT_PROTOTYPE_NAMES
             .iter()
             .map(|s| (*s).to_owned())
@@ -127,6 +134,7 @@ fn custom_interface_throws(data: RuleData<'_>, rule: &Value) -> bool {
         Some(_) => return true,
     };
     let mapper = data.get("mapper");
+    let mapper = mapper.as_deref();
     for name in names.iter().filter(|n| *n != "constructor") {
         let Some(Value::String(rule_type)) = rule_type else {
             // `rule.rule_type.replace` is not a function.
@@ -186,7 +194,14 @@ impl RuleEvaluator {
                 if let Some(Value::String(key)) = js::get(Some(rule), "key")
                     && let Some(value) = data.get(key)
                 {
-                    return Ok(self.compare(operator, Some(value), test, negated, at, diagnostics));
+                    return Ok(self.compare(
+                        operator,
+                        Some(&value),
+                        test,
+                        negated,
+                        at,
+                        diagnostics,
+                    ));
                 }
             }
         }

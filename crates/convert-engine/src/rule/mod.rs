@@ -29,6 +29,7 @@ pub mod numeric;
 pub mod ops;
 mod patterns;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
@@ -42,6 +43,7 @@ pub use ops::{Operator, UnknownOperator};
 
 use crate::diagnostics::{Diagnostic, JsThrowSite};
 use crate::js;
+use crate::visitor::PropertiesView;
 
 /// The SDK's `RuleError` values (`packages/enums/src/rule-error.ts`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -167,15 +169,18 @@ pub fn evaluate(rule_set: &Value, data: &Value) -> RuleEvaluation {
     }
 }
 
-/// What a rule set is matched against: any JSON value, or an object
-/// borrowed as a map (so that callers holding a `Map` need not copy it into
-/// a `Value`). Both read the same way.
+/// What a rule set is matched against: any JSON value, an object borrowed
+/// as a map, or the visitor's merged properties read through their view (so
+/// that no caller copies its data into a `Value` first). All read the same
+/// way.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum RuleData<'a> {
     /// Any JSON value (the `rule` family's `data`, conversion rule data).
     Value(&'a Value),
-    /// A JSON object (visitor properties, location attributes).
+    /// A JSON object (location attributes).
     Object(&'a Map<String, Value>),
+    /// The visitor properties audience rules see.
+    Properties(PropertiesView<'a>),
 }
 
 impl<'a> From<&'a Value> for RuleData<'a> {
@@ -192,10 +197,11 @@ impl<'a> From<&'a Map<String, Value>> for RuleData<'a> {
 
 impl<'a> RuleData<'a> {
     /// `data[key]` ([`js::get`]).
-    fn get(self, key: &str) -> Option<&'a Value> {
+    fn get(self, key: &str) -> Option<Cow<'a, Value>> {
         match self {
-            RuleData::Value(value) => js::get(Some(value), key),
-            RuleData::Object(map) => map.get(key),
+            RuleData::Value(value) => js::get(Some(value), key).map(Cow::Borrowed),
+            RuleData::Object(map) => map.get(key).map(Cow::Borrowed),
+            RuleData::Properties(view) => view.get(key),
         }
     }
 }

@@ -133,9 +133,13 @@ pub fn evaluate(family: Family, input: &Value) -> Result<Value, ReferenceError> 
 }
 
 fn parse<T: DeserializeOwned>(family: Family, input: &Value) -> Result<T, ReferenceError> {
-    serde_path_to_error::deserialize(input).map_err(|e| ReferenceError::InvalidInput {
-        family,
-        message: format!("{}: {}", e.path(), e.inner()),
+    // The plain deserializer first: tracking the path costs more than the
+    // evaluation, and is only needed to explain a failure.
+    T::deserialize(input).or_else(|_| {
+        serde_path_to_error::deserialize(input).map_err(|e| ReferenceError::InvalidInput {
+            family,
+            message: format!("{}: {}", e.path(), e.inner()),
+        })
     })
 }
 

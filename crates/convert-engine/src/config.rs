@@ -251,8 +251,9 @@ impl ProjectConfig {
         })
     }
 
-    /// The compiled patterns of every `regexMatches` rule item in the config
-    /// (see [`Patterns::collect`]), shared by the decisions made against it.
+    /// The patterns of every `regexMatches` rule item in the config (see
+    /// [`Patterns::collect`]), each compiled on first use and shared by the
+    /// decisions made against the config.
     pub fn patterns(&self) -> &Arc<Patterns> {
         self.patterns
             .get_or_init(|| Arc::new(Patterns::collect(self.raw.values())))

@@ -1,7 +1,8 @@
 //! The regular expressions of a config's `regexMatches` rule items, compiled
-//! once per config instead of once per decision.
+//! at most once per config (on first use) instead of once per decision.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use convert_regex::Regex;
 use serde_json::Value;
@@ -20,14 +21,17 @@ pub(super) fn compile(pattern: &str) -> Result<Regex, String> {
     Regex::new(pattern, flags).map_err(|e| e.to_string())
 }
 
-/// Compiled patterns by their source text (`String(rule.value)`).
+/// A config's patterns by their source text (`String(rule.value)`), each
+/// compiled the first time a rule evaluates it (a one-off evaluation of a
+/// config compiles only what it matches; a long-lived config compiles each
+/// pattern once). Thread-safe: compiled patterns are read without locking.
 #[derive(Debug, Default)]
 pub struct Patterns {
-    compiled: HashMap<String, Result<Regex, String>>,
+    compiled: HashMap<String, OnceLock<Result<Regex, String>>>,
 }
 
 impl Patterns {
-    /// Compiles the pattern of every `regexMatches` rule item found anywhere
+    /// Collects the pattern of every `regexMatches` rule item found anywhere
     /// under `roots` (for a config: its audiences, locations, segments,
     /// `site_area`s, goals). The walk uses an explicit stack, so nesting
     /// depth cannot overflow it.
@@ -44,9 +48,7 @@ impl Patterns {
                     );
                     if is_regex_item && let Some(pattern) = map.get("value") {
                         let pattern = js::to_string(Some(pattern)).into_owned();
-                        compiled
-                            .entry(pattern)
-                            .or_insert_with_key(|p: &String| compile(p));
+                        compiled.entry(pattern).or_insert_with(OnceLock::new);
                     }
                     stack.extend(map.values());
                 }
@@ -56,9 +58,12 @@ impl Patterns {
         Patterns { compiled }
     }
 
-    /// The compiled `pattern`, if it was collected.
+    /// The compiled `pattern` (compiling it now if this is its first use),
+    /// if it was collected.
     pub fn get(&self, pattern: &str) -> Option<&Result<Regex, String>> {
-        self.compiled.get(pattern)
+        self.compiled
+            .get(pattern)
+            .map(|cell| cell.get_or_init(|| compile(pattern)))
     }
 
     /// How many distinct patterns were collected.
@@ -78,7 +83,7 @@ mod tests {
     use serde_json::json;
 
     #[test]
-    fn every_regex_item_is_compiled_once() {
+    fn every_regex_item_is_collected_once() {
         let config = json!({
             "audiences": [{"rules": {"OR": [{"AND": [{"OR_WHEN": [
                 {"key": "a", "value": "^x", "matching": {"match_type": "regexMatches", "negated": false}},

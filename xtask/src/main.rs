@@ -8,7 +8,9 @@
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
 //! - `cargo xtask docs [--check]` — write (or check) the generated sections
 //!   of the docs (spec pages' vector and schema links, the report fields).
+//! - `cargo xtask bench [--quick] [--peers]` — the benchmarks, as one table.
 
+mod bench;
 mod cargo;
 mod docs;
 mod parity;
@@ -43,12 +45,18 @@ enum Task {
     },
     /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run.
     Test,
-    /// Run the criterion benchmarks: hashing (convert-engine), regex
-    /// (convert-regex) and SDK decision throughput (convert-sdk).
+    /// Run the benchmarks and print one table: the criterion benches (hashing,
+    /// bucketing, rules, regex, SDK decisions, runner throughput) and the
+    /// memory figures; with --peers, the same decision workload through the
+    /// published JS and Python SDKs, timed inside their runtimes.
     Bench {
         /// Short warm-up and measurement (a quick look, not a baseline).
         #[arg(long)]
         quick: bool,
+        /// Also time the workload in the JS and Python SDKs (installs missing
+        /// adapters) and print µs/decision and the ratio to ours.
+        #[arg(long)]
+        peers: bool,
         /// Extra arguments passed to criterion (e.g. a benchmark name filter).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -68,32 +76,12 @@ enum Task {
     },
 }
 
-/// `cargo bench` over the crates with benchmarks.
-fn bench(quick: bool, args: &[String]) -> anyhow::Result<std::process::ExitCode> {
-    let mut command = cargo::cargo([
-        "bench",
-        "-p",
-        "convert-engine",
-        "-p",
-        "convert-regex",
-        "-p",
-        "convert-sdk",
-        "--",
-    ]);
-    if quick {
-        command.args(["--warm-up-time", "1", "--measurement-time", "2"]);
-    }
-    command.args(args);
-    cargo::run_ok(&mut command)?;
-    Ok(std::process::ExitCode::SUCCESS)
-}
-
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.task {
         Task::Parity { args } => parity::run(&args),
         Task::Test => test::run(),
-        Task::Bench { quick, args } => bench(quick, &args),
+        Task::Bench { quick, peers, args } => bench::run(quick, peers, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Docs { check } => docs::run(check).map(|()| std::process::ExitCode::SUCCESS),

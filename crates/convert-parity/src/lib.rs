@@ -36,15 +36,22 @@
 //! 2 wins over 1.
 
 pub mod adapter;
+pub mod diff;
 pub mod divergence;
+pub mod finish;
 pub mod inprocess;
 pub mod install;
 pub mod outcome;
+pub mod probe;
+pub mod provenance;
+pub mod replay;
 pub mod report;
+pub mod repro;
 pub mod run;
 pub mod serve;
 pub mod stats;
 pub mod target;
+pub mod trace;
 pub mod validate;
 
 /// The lowest-level digest helper: SHA-256 over a folder tree's relative

@@ -85,6 +85,9 @@ pub struct Suite {
     /// Whether a declared family that ran no case fails the run (on for a
     /// whole run; off when a run is deliberately narrowed to one file).
     pub check_vacuous: bool,
+    /// Run the determinism and isolation probe on every target
+    /// ([`crate::probe`]).
+    pub probe: Option<crate::probe::ProbeSettings>,
     /// Every case id loaded, even from files later left out of the run
     /// (divergence entries are checked against these).
     known: BTreeSet<String>,
@@ -355,6 +358,7 @@ pub fn execute(suite: &Suite, targets: Vec<TargetSpec>) -> (Report, Vec<(String,
                         summary: Counts::default(),
                         families: BTreeMap::new(),
                         cases: Vec::new(),
+                        probe: None,
                     };
                     (report, Vec::new(), Vec::new())
                 })
@@ -393,6 +397,10 @@ pub fn execute(suite: &Suite, targets: Vec<TargetSpec>) -> (Report, Vec<(String,
         targets,
         problems,
         exit_code,
+        provenance: None,
+        traceability: None,
+        probe: suite.probe,
+        baseline: None,
     };
     (report, failing)
 }
@@ -443,6 +451,7 @@ fn declared_or_problem(
 fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, Vec<String>) {
     let name = spec.name();
     let mut problems = Vec::new();
+    let mut fresh = crate::probe::fresh_factory(&spec);
     let (mut target, kind, declared): (Box<dyn Target>, &str, Declared) = match spec {
         TargetSpec::Reference { divergences } => {
             let declared = declared_or_problem(divergences, &name, &mut problems);
@@ -467,6 +476,7 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
                         summary: Counts::default(),
                         families: BTreeMap::new(),
                         cases: Vec::new(),
+                        probe: None,
                     };
                     return (report, problems, Vec::new());
                 }
@@ -483,6 +493,7 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
         family: Family,
         case: &'a convert_spec::vector::Case,
         spec_refs: Vec<String>,
+        comparisons: convert_spec::compare::Comparisons,
         skip: Option<String>,
     }
     let mut planned = Vec::new();
@@ -496,6 +507,7 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
                 family: file.file.family,
                 case,
                 spec_refs: file.file.spec_refs_of(case).map(str::to_owned).collect(),
+                comparisons: file.file.comparisons_of(case),
                 skip: suite
                     .skipped
                     .get(&case.id)
@@ -513,7 +525,24 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
             input: p.case.input.clone(),
         })
         .collect();
-    let mut answers = target.run(&inputs).into_iter();
+    let answers = target.run(&inputs);
+    let probe = suite.probe.map(|settings| {
+        crate::probe::run(settings, &inputs, &answers, target.as_mut(), &mut *fresh)
+    });
+    if let Some(probe) = &probe
+        && let Some(message) = crate::probe::problem_message(probe)
+    {
+        problems.push(Problem {
+            target: Some(name.clone()),
+            severity: if probe.error.is_some() {
+                Severity::Infrastructure
+            } else {
+                Severity::Failure
+            },
+            message,
+        });
+    }
+    let mut answers = answers.into_iter();
 
     let mut cases = Vec::with_capacity(planned.len());
     let mut summary = Counts::default();
@@ -527,7 +556,13 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
                 let answer = answers
                     .next()
                     .unwrap_or_else(|| Answer::Crashed("the target gave no answer".into()));
-                judge(p.family, &p.case.expected, answer, &capabilities)
+                judge_with(
+                    p.family,
+                    &p.case.expected,
+                    answer,
+                    &capabilities,
+                    &p.comparisons,
+                )
             }
         };
         declared.apply(&p.case.id, &mut outcome);
@@ -554,6 +589,7 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
             expected: detailed.then(|| p.case.expected.clone()),
             actual: if detailed { outcome.actual } else { None },
             differences: outcome.differences,
+            reproducer: None,
         });
     }
     cases.sort_by(|a, b| a.id.cmp(&b.id));
@@ -595,6 +631,7 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
         summary,
         families,
         cases,
+        probe,
     };
     (report, problems, failing)
 }
@@ -613,6 +650,24 @@ pub fn judge(
     answer: Answer,
     capabilities: &convert_spec::Capabilities,
 ) -> Outcome {
+    judge_with(
+        family,
+        expected,
+        answer,
+        capabilities,
+        &convert_spec::compare::Comparisons::new(),
+    )
+}
+
+/// Judges one answer against the expected value under the comparison rules
+/// the case's vector file declares ([`convert_spec::vector::VectorFile::comparisons_of`]).
+pub fn judge_with(
+    family: Family,
+    expected: &Value,
+    answer: Answer,
+    capabilities: &convert_spec::Capabilities,
+    comparisons: &convert_spec::compare::Comparisons,
+) -> Outcome {
     match answer {
         Answer::Result(actual) => {
             if let Err(e) = families::check_result(family, &actual) {
@@ -625,8 +680,13 @@ pub fn judge(
                     differences: Vec::new(),
                 };
             }
-            let differences =
-                convert_spec::compare::compare(family, expected, &actual, capabilities);
+            let differences = convert_spec::compare::compare_with(
+                family,
+                expected,
+                &actual,
+                capabilities,
+                comparisons,
+            );
             if differences.is_empty() {
                 Outcome {
                     kind: OutcomeKind::Pass,

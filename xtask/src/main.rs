@@ -6,8 +6,11 @@
 //! - `cargo xtask test` — everything CI checks.
 //! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
+//! - `cargo xtask mutants [--check]` — the mutation score of the vectors
+//!   (`docs/mutants.md`).
 
 mod cargo;
+mod mutants;
 mod parity;
 mod schemas;
 mod test;
@@ -38,8 +41,17 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run.
+    /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run,
+    /// the mutation score.
     Test,
+    /// The mutation score of the vectors: the reference engine with each
+    /// seeded fault against every vector; writes docs/mutants.md. Fails when a
+    /// mutant survives or no vector reaches it.
+    Mutants {
+        /// Fail if docs/mutants.md would change, write nothing.
+        #[arg(long)]
+        check: bool,
+    },
     /// Run the criterion benchmarks: hashing (convert-engine), regex
     /// (convert-regex) and SDK decision throughput (convert-sdk).
     Bench {
@@ -84,6 +96,7 @@ fn main() -> std::process::ExitCode {
         Task::Parity { args } => parity::run(&args),
         Task::Test => test::run(),
         Task::Bench { quick, args } => bench(quick, &args),
+        Task::Mutants { check } => mutants::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };

@@ -41,6 +41,8 @@ pub mod divergence;
 pub mod finish;
 pub mod inprocess;
 pub mod install;
+#[cfg(feature = "mutants")]
+pub mod mutation;
 pub mod outcome;
 pub mod probe;
 pub mod provenance;

@@ -178,7 +178,7 @@ impl Exception {
 
 /// `_returnNegationCheck(result, negated)` as the comparisons use it.
 pub(crate) fn negate(result: bool, negated: bool) -> bool {
-    result != negated
+    crate::mutant!("rule.negation", result != negated, result)
 }
 
 /// Calls the comparison `operator` with `(value, test, negated)`.

@@ -16,7 +16,7 @@ fn lowered(value: Option<&Value>) -> String {
 pub fn contains(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
     let test = lowered(test);
     if js::trim(&test).is_empty() {
-        return negate(true, negated);
+        return negate(crate::mutant!("rule.contains-empty", true, false), negated);
     }
     negate(lowered(value).contains(&test), negated)
 }
@@ -31,7 +31,15 @@ pub fn starts_with(value: Option<&Value>, test: Option<&Value>, negated: bool) -
 /// `lc(value).indexOf(lc(test), lc(value).length - lc(test).length) !== -1`,
 /// which is a suffix test (an empty test is true; a longer test is false).
 pub fn ends_with(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
-    negate(lowered(value).ends_with(&lowered(test)), negated)
+    let (value, test) = (lowered(value), lowered(test));
+    negate(
+        crate::mutant!(
+            "rule.ends-with",
+            value.ends_with(&test),
+            value.contains(&test)
+        ),
+        negated,
+    )
 }
 
 #[cfg(test)]

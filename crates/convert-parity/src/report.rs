@@ -549,5 +549,8 @@ fn case_detail(case: &CaseReport) -> String {
     if let Some(actual) = &case.actual {
         let _ = write!(text, "\nactual: {actual}");
     }
+    if let Some(reproducer) = &case.reproducer {
+        let _ = write!(text, "\nreplay: {}", reproducer.command);
+    }
     text
 }

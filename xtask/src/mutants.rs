@@ -2,7 +2,8 @@
 //! the runner's `convert-parity-mutants` binary with the engine's seeded
 //! faults (the `mutants` cargo feature, a build of its own), runs every
 //! vector against each mutant, and writes `docs/mutants.md` (with
-//! `--check`: fails when it would change). Fails when a mutant survives, is
+//! `--check`: fails when it would change), and every killer of every mutant
+//! to `target/mutants.json`. Fails when a mutant survives, is
 //! reached by no vector, or a `mutant!` point is not catalogued.
 
 use std::process::Command;
@@ -40,6 +41,7 @@ pub fn run(check: bool) -> Result<()> {
         .args(["--vectors", "vectors/v1", "--markdown", REPORT])
         .args(["--sources", "crates/convert-engine/src"])
         .args(["--sources", "crates/convert-sdk/src"])
+        .args(["--json", "target/mutants.json"])
         .current_dir(&root);
     if check {
         command.arg("--check");

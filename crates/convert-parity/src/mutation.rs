@@ -256,7 +256,9 @@ command fails, and so does `cargo xtask test`.\n"
     let _ = writeln!(
         out,
         "A survivor is a missing vector: add a case to `vectors/src/` whose expected value the oracle SDK \
-gives (`cargo xtask vectors`), never the engine's output, and run `cargo xtask mutants` again.\n"
+gives (`cargo xtask vectors`), never the engine's output, and run `cargo xtask mutants` again. The table \
+names up to three killers per mutant; `cargo xtask mutants` writes every killer of every mutant to \
+`target/mutants.json`.\n"
     );
     let percent = (killed * 100).checked_div(total).unwrap_or(0);
     let _ = writeln!(
@@ -322,6 +324,23 @@ gives (`cargo xtask vectors`), never the engine's output, and run `cargo xtask m
         }
     }
     out
+}
+
+/// The whole report as JSON: every mutant with every killer.
+pub fn to_json(report: &MutationReport) -> Value {
+    serde_json::json!({
+        "cases": report.cases,
+        "not_passing": report.not_passing,
+        "unreached": report.unreached,
+        "uncatalogued": report.uncatalogued,
+        "mutants": report.results.iter().map(|r| serde_json::json!({
+            "id": r.mutant.id,
+            "area": r.mutant.area,
+            "fault": r.mutant.fault,
+            "reached_by": r.reached_by,
+            "killers": r.killers,
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// The terminal summary: one line per mutant, then the verdict.

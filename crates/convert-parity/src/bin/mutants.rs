@@ -28,6 +28,9 @@ struct Cli {
     /// Write nothing; fail when the Markdown report would change.
     #[arg(long, requires = "markdown")]
     check: bool,
+    /// Also write every mutant with all its killers here, as JSON.
+    #[arg(long)]
+    json: Option<PathBuf>,
     /// Source folders whose `mutant!` points must all be catalogued
     /// (repeatable).
     #[arg(long = "sources")]
@@ -59,6 +62,10 @@ fn run(cli: &Cli) -> Result<ExitCode> {
         mutation::check_sources(&mut report, &points);
     }
     print!("{}", mutation::render_text(&report));
+    if let Some(path) = &cli.json {
+        let text = serde_json::to_string_pretty(&mutation::to_json(&report))? + "\n";
+        std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))?;
+    }
     let mut ok = report.complete();
     if let Some(path) = &cli.markdown {
         let text = mutation::render_markdown(&report);

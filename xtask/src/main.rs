@@ -4,10 +4,10 @@
 //! - `cargo xtask parity` — install missing adapters, run the full matrix,
 //!   write reports under `target/parity/`.
 //! - `cargo xtask test` — everything CI checks.
-//! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
-//! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
 //! - `cargo xtask mutants [--check]` — the mutation score of the vectors
 //!   (`docs/mutants.md`).
+//! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
+//! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
 
 mod cargo;
 mod mutants;
@@ -44,14 +44,6 @@ enum Task {
     /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run,
     /// the mutation score.
     Test,
-    /// The mutation score of the vectors: the reference engine with each
-    /// seeded fault against every vector; writes docs/mutants.md. Fails when a
-    /// mutant survives or no vector reaches it.
-    Mutants {
-        /// Fail if docs/mutants.md would change, write nothing.
-        #[arg(long)]
-        check: bool,
-    },
     /// Run the criterion benchmarks: hashing (convert-engine), regex
     /// (convert-regex) and SDK decision throughput (convert-sdk).
     Bench {
@@ -65,6 +57,14 @@ enum Task {
     /// Write the JSON Schemas generated from the contract types to spec/schemas/.
     Schemas {
         /// Fail if the committed files differ from a regeneration, write nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// The mutation score of the vectors: the reference engine with each
+    /// seeded fault against every vector; writes docs/mutants.md. Fails when a
+    /// mutant survives or no vector reaches it.
+    Mutants {
+        /// Fail if docs/mutants.md would change, write nothing.
         #[arg(long)]
         check: bool,
     },
@@ -96,9 +96,9 @@ fn main() -> std::process::ExitCode {
         Task::Parity { args } => parity::run(&args),
         Task::Test => test::run(),
         Task::Bench { quick, args } => bench(quick, &args),
-        Task::Mutants { check } => mutants::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
+        Task::Mutants { check } => mutants::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -241,9 +241,7 @@ impl Run<'_> {
     fn location_gate(&mut self, experience: &Experience, location: LocationAttributes<'_>) -> bool {
         let properties = match location {
             LocationAttributes::Ignore => return true,
-            LocationAttributes::Absent => {
-                return crate::mutant!("experience.location-absent", false, true);
-            }
+            LocationAttributes::Absent => return false,
             LocationAttributes::Properties(properties) => Value::Object(properties.clone()),
         };
         if js::array_not_empty(experience.locations.as_ref()) {
@@ -587,7 +585,15 @@ pub fn run_experience(
         .and_then(|id| run.lookup_variation(experience, &id).map(|v| (id, v)));
     let is_bucketed = stored.is_some();
     // 5. Locations / site_area.
-    if !run.location_gate(experience, options.location) {
+    let location = crate::mutant!(
+        "experience.location-absent",
+        options.location,
+        match options.location {
+            LocationAttributes::Absent => LocationAttributes::Ignore,
+            given => given,
+        }
+    );
+    if !run.location_gate(experience, location) {
         return run.finish(Reason::LocationMismatch);
     }
     // 6. Audiences, 7. segments.

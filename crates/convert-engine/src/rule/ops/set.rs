@@ -20,11 +20,7 @@ pub fn is_in(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool
             .collect(),
         _ => Vec::new(),
     };
-    let value = crate::mutant!(
-        "rule.is-in-case",
-        js::to_string(value),
-        std::borrow::Cow::Owned(js::to_lower_case(&js::to_string(value)))
-    );
+    let value = js::to_string(value);
     let found = value.split('|').any(|part| tests.iter().any(|t| t == part));
     negate(found, negated)
 }

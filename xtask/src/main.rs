@@ -4,6 +4,8 @@
 //! - `cargo xtask parity` — install missing adapters, run the full matrix,
 //!   write reports under `target/parity/`.
 //! - `cargo xtask test` — everything CI checks.
+//! - `cargo xtask mutants [--check]` — the mutation score of the vectors
+//!   (`docs/mutants.md`).
 //! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
 //! - `cargo xtask docs [--check]` — write (or check) the generated sections
@@ -13,6 +15,7 @@
 mod bench;
 mod cargo;
 mod docs;
+mod mutants;
 mod parity;
 mod schemas;
 mod test;
@@ -43,7 +46,8 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run.
+    /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run,
+    /// the mutation score.
     Test,
     /// Run the benchmarks and print one table: the criterion benches (hashing,
     /// bucketing, rules, regex, SDK decisions, runner throughput) and the
@@ -74,6 +78,14 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// The mutation score of the vectors: the reference engine with each
+    /// seeded fault against every vector; writes docs/mutants.md. Fails when a
+    /// mutant survives or no vector reaches it.
+    Mutants {
+        /// Fail if docs/mutants.md would change, write nothing.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -85,6 +97,7 @@ fn main() -> std::process::ExitCode {
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Docs { check } => docs::run(check).map(|()| std::process::ExitCode::SUCCESS),
+        Task::Mutants { check } => mutants::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -194,6 +194,7 @@ mod tests {
                     pointer: (*p).to_owned(),
                     expected: None,
                     actual: None,
+                    rule: None,
                 })
                 .collect(),
         }

@@ -41,15 +41,15 @@
 pub mod adapter;
 pub mod diff;
 pub mod divergence;
-pub mod html;
 pub mod finish;
+pub mod html;
 pub mod inprocess;
 pub mod install;
 #[cfg(feature = "mutants")]
 pub mod mutation;
 pub mod outcome;
-pub mod progress;
 pub mod probe;
+pub mod progress;
 pub mod provenance;
 pub mod replay;
 pub mod report;

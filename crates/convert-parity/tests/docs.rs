@@ -309,6 +309,14 @@ fn check_command(argv: &[String], at: &str, sources: &str) {
                 assert!(file.is_file(), "{at}: no test target {}", file.display());
             }
         }
+        ["cargo", "bench", ..] => {
+            let package = flag_value(&to_strings(&words[2..]), "-p")
+                .unwrap_or_else(|| panic!("{at}: a bench command without -p"));
+            if let Some(bench) = flag_value(&to_strings(&words[2..]), "--bench") {
+                let file = root().join(format!("crates/{package}/benches/{bench}.rs"));
+                assert!(file.is_file(), "{at}: no bench target {}", file.display());
+            }
+        }
         ["xdg-open" | "open", page] => {
             assert!(
                 *page == "target/parity/report.html",

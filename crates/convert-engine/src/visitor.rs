@@ -69,7 +69,7 @@ impl VisitorState {
     /// ignored.
     pub fn from_record(record: &Map<String, Value>) -> VisitorState {
         let object = |name: &str| match record.get(name) {
-            Some(Value::Object(map)) => map.clone(),
+            Some(Value::Object(map)) => crate::limits::within_depth(map),
             _ => Map::new(),
         };
         let locations = match record.get("locations") {
@@ -110,7 +110,8 @@ impl VisitorState {
     /// stored segments.
     pub fn put_segments(&mut self, segments: &Map<String, Value>) {
         let current = std::mem::take(&mut self.segments);
-        self.segments = deep_merge(&[&Value::Object(current), &Value::Object(segments.clone())]);
+        let segments = crate::limits::within_depth(segments);
+        self.segments = deep_merge(&[&Value::Object(current), &Value::Object(segments)]);
     }
 
     /// `putData(visitorId, {bucketing: {[experienceId]: variationId}})`.
@@ -230,7 +231,10 @@ impl Visitor {
     ) -> Map<String, Value> {
         let context = Value::Object(self.properties.clone());
         let own = match call_properties {
-            Some(call) => Value::Object(deep_merge(&[&context, &Value::Object(call.clone())])),
+            Some(call) => Value::Object(deep_merge(&[
+                &context,
+                &Value::Object(crate::limits::within_depth(call)),
+            ])),
             None => context,
         };
         deep_merge(&[&Value::Object(self.state.segments.clone()), &own])
@@ -238,7 +242,8 @@ impl Visitor {
 }
 
 /// `filterReportSegments(attributes)`: `(report segments, other properties)`,
-/// each in the attributes' key order.
+/// each in the attributes' key order. An attribute nested deeper than
+/// [`crate::limits::MAX_DEPTH`] is left out of both (`docs/robustness.md`).
 pub fn split_report_segments(
     attributes: &Map<String, Value>,
 ) -> (Map<String, Value>, Map<String, Value>) {
@@ -249,7 +254,11 @@ pub fn split_report_segments(
             // `segments[key] = …` hits the prototype setter: never an own key.
             continue;
         }
-        let value = attributes.get(key).cloned().unwrap_or(Value::Null);
+        let value = match attributes.get(key) {
+            Some(v) if crate::limits::exceeds_depth(v, crate::limits::MAX_DEPTH - 1) => continue,
+            Some(v) => v.clone(),
+            None => Value::Null,
+        };
         if is_report_segment_key(key) {
             segments.insert(key.to_owned(), value);
         } else {

@@ -212,7 +212,9 @@ impl RuleEvaluator {
     }
 
     /// `isRuleMatched(data, ruleSet)`. `path` names the rule set in
-    /// diagnostics (e.g. `audiences[0].rules`; empty for a bare rule).
+    /// diagnostics (e.g. `audiences[0].rules`; empty for a bare rule). A rule
+    /// set or data nested deeper than [`crate::limits::MAX_DEPTH`] does not
+    /// match ([`Diagnostic::TooDeep`]).
     pub fn evaluate(
         &mut self,
         rule_set: &Value,
@@ -220,6 +222,16 @@ impl RuleEvaluator {
         path: &str,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> RuleOutcome {
+        for (what, value) in [("rule set", rule_set), ("data", data)] {
+            if crate::limits::exceeds_depth(value, crate::limits::MAX_DEPTH) {
+                diagnostics.push(Diagnostic::TooDeep {
+                    what,
+                    path: path.to_owned(),
+                    limit: crate::limits::MAX_DEPTH,
+                });
+                return RuleOutcome::NotMatched;
+            }
+        }
         match self.rule_set(rule_set, data, path, diagnostics) {
             Ok(outcome) => outcome,
             Err((site, at)) => {

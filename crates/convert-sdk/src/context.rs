@@ -10,7 +10,7 @@ pub use convert_engine::feature::FeatureStatus;
 use convert_engine::feature::{FeatureEntry, FeatureQuery, FeatureRun};
 use convert_engine::rule::RuleError;
 use convert_engine::visitor::{Visitor, deep_merge};
-use convert_engine::{js, segments};
+use convert_engine::{js, limits, segments};
 use serde_json::{Map, Value};
 
 use crate::core::{Shared, Snapshot};
@@ -190,12 +190,16 @@ impl std::fmt::Debug for Context {
 }
 
 /// A decision run's bookkeeping: the visitor, their key and the stored
-/// segments before the call (what bucketing events are reported with).
-struct Session {
+/// segments before the call (what bucketing events are reported with). It
+/// holds the visitor's lock from load to save, and queues its events only
+/// after the save, once the lock is released (a size release sends HTTP).
+struct Session<'s> {
     snapshot: Arc<Snapshot>,
     key: String,
     visitor: Visitor,
     segments_before: Map<String, Value>,
+    events: Vec<(TrackingEvent, Option<Map<String, Value>>)>,
+    _lock: std::sync::MutexGuard<'s, ()>,
 }
 
 impl Context {
@@ -226,13 +230,14 @@ impl Context {
     pub fn set_attributes(&mut self, attributes: &Map<String, Value>) {
         self.properties = deep_merge(&[
             &Value::Object(std::mem::take(&mut self.properties)),
-            &Value::Object(attributes.clone()),
+            &Value::Object(limits::within_depth(attributes)),
         ]);
     }
 
-    fn session(&self) -> Session {
+    fn session(&self) -> Session<'_> {
         let snapshot = self.shared.snapshot();
         let key = self.shared.store_key(&snapshot, &self.visitor_id);
+        let lock = self.shared.lock_visitor(&key);
         let state = self.shared.load_state(&key);
         let segments_before = state.segments.clone();
         Session {
@@ -240,12 +245,21 @@ impl Context {
             snapshot,
             key,
             segments_before,
+            events: Vec::new(),
+            _lock: lock,
         }
     }
 
-    fn save(&self, session: Session) {
+    /// Saves the visitor's state, releases their lock, then queues the
+    /// session's events.
+    fn save(&self, session: Session<'_>) {
         self.shared
             .save_state(&session.key, session.visitor.state().clone());
+        let events = session.events;
+        drop(session._lock);
+        for (event, segments) in events {
+            self.shared.enqueue(&self.visitor_id, event, segments);
+        }
     }
 
     fn options<'a>(attributes: &'a RunAttributes) -> RunOptions<'a> {
@@ -264,21 +278,21 @@ impl Context {
         }
     }
 
-    /// Queues the bucketing event of a fresh decision, with the stored
-    /// segments as they were before the call.
-    fn account(&self, segments_before: &Map<String, Value>, decision: &Decision, tracking: bool) {
+    /// Queues (at the session's save) the bucketing event of a fresh
+    /// decision, with the stored segments as they were before the call.
+    fn account(session: &mut Session<'_>, decision: &Decision, tracking: bool) {
         if tracking
             && decision.is_tracked()
             && let Some(store) = &decision.store
         {
-            self.shared.enqueue(
-                &self.visitor_id,
+            let segments = Some(session.segments_before.clone());
+            session.events.push((
                 TrackingEvent::Bucketing {
                     experience_id: store.experience_id.clone(),
                     variation_id: store.variation_id.clone(),
                 },
-                Some(segments_before.clone()),
-            );
+                segments,
+            ));
         }
     }
 
@@ -321,11 +335,7 @@ impl Context {
             &Context::options(attributes),
         );
         session.visitor.remember(&decision);
-        self.account(
-            &session.segments_before,
-            &decision,
-            attributes.enable_tracking,
-        );
+        Context::account(&mut session, &decision, attributes.enable_tracking);
         self.save(session);
         self.experience_result(&decision)
     }
@@ -344,11 +354,7 @@ impl Context {
             &Context::options(attributes),
         );
         for decision in &decisions {
-            self.account(
-                &session.segments_before,
-                decision,
-                attributes.enable_tracking,
-            );
+            Context::account(&mut session, decision, attributes.enable_tracking);
         }
         self.save(session);
         decisions
@@ -368,7 +374,7 @@ impl Context {
         let snapshot = Arc::clone(&session.snapshot);
         let run = call(&snapshot.config, &mut session.visitor);
         for decision in &run.decisions {
-            self.account(&session.segments_before, decision, true);
+            Context::account(&mut session, decision, true);
         }
         self.save(session);
         run.entries.iter().map(FeatureResult::from).collect()
@@ -434,6 +440,9 @@ impl Context {
         };
         let goal_id = js::get(Some(goal), "id").cloned().unwrap_or(Value::Null);
         if let Some(rule_data) = &options.rule_data {
+            if limits::map_exceeds_depth(rule_data, limits::MAX_DEPTH) {
+                return ConversionResult::RuleNotMatched;
+            }
             let Some(rules) = js::get(Some(goal), "rules").filter(|r| js::truthy(Some(r))) else {
                 return ConversionResult::RuleNotMatched;
             };
@@ -456,39 +465,46 @@ impl Context {
         state.put_goal(goal_key);
         let mut queued = false;
         if !triggered {
-            self.shared.enqueue(
-                &self.visitor_id,
+            session.events.push((
                 TrackingEvent::Conversion {
                     goal_id: goal_id.clone(),
                     goal_data: None,
                     bucketing_data: bucketing_data.clone(),
                 },
                 segments.clone(),
-            );
+            ));
             queued = true;
         }
         let revenue = options
             .revenue
             .and_then(serde_json::Number::from_f64)
             .map(|amount| serde_json::json!({"key": "amount", "value": amount}));
+        // Entries nested deeper than the engine's limit are left out: they
+        // could not be copied or serialized without deep recursion.
+        let shallow = |entries: &Vec<Value>| -> Vec<Value> {
+            entries
+                .iter()
+                .filter(|v| !limits::exceeds_depth(v, limits::MAX_DEPTH))
+                .cloned()
+                .collect()
+        };
         let goal_data: Option<Vec<Value>> = match (revenue, &options.goal_data) {
-            (None, data) => data.clone(),
+            (None, data) => data.as_ref().map(shallow),
             (Some(amount), data) => Some(
                 std::iter::once(amount)
-                    .chain(data.iter().flatten().cloned())
+                    .chain(data.as_ref().map(shallow).into_iter().flatten())
                     .collect(),
             ),
         };
-        if let Some(goal_data) = &goal_data {
-            self.shared.enqueue(
-                &self.visitor_id,
+        if let Some(goal_data) = goal_data {
+            session.events.push((
                 TrackingEvent::Conversion {
                     goal_id,
-                    goal_data: Some(goal_data.clone()),
+                    goal_data: Some(goal_data),
                     bucketing_data,
                 },
                 segments,
-            );
+            ));
             queued = true;
         }
         self.save(session);

@@ -71,13 +71,14 @@ fn a_100_mb_config_runs_in_process_and_over_the_protocol() {
                 "variations": [{"id": format!("{i}-a"), "key": "a", "traffic_allocation": 100}]})
         })
         .collect();
-    experiences.push(json!({"id": "9", "key": "target", "version": 11,
+    experiences.push(json!({"id": "99999", "key": "target", "version": 11,
         "variations": [{"id": "91", "key": "only", "traffic_allocation": 100}]}));
     let config = json!({"account_id": "1", "project": {"id": "2"}, "experiences": experiences});
     let text = vector_file(
         "experience",
         vec![
             json!({"id": "experience/limits/100mb", "description": "a 100 MB config",
+            "requires": {"contract_versions": [11]},
             "input": {"config": config, "visitor_id": "v", "experience_key": "target",
                 "location_attributes": {}},
             "expected": {"variation_id": "91", "variation_key": "only"}}),

@@ -105,8 +105,9 @@ fn number(u: &mut Unstructured<'_>) -> Value {
         3 => json!(-0.0),
         4 => json!(u64::MAX),
         5 => json!(9_007_199_254_740_993_u64),
-        6 => Number::from_f64(u.arbitrary::<f64>().unwrap_or(0.5))
-            .map_or(Value::Null, Value::Number),
+        6 => {
+            Number::from_f64(u.arbitrary::<f64>().unwrap_or(0.5)).map_or(Value::Null, Value::Number)
+        }
         _ => json!(1e300),
     }
 }
@@ -224,7 +225,11 @@ pub fn rule_item(u: &mut Unstructured<'_>) -> Value {
     Value::Object(item)
 }
 
-fn level(u: &mut Unstructured<'_>, key: &str, child: impl Fn(&mut Unstructured<'_>) -> Value) -> Value {
+fn level(
+    u: &mut Unstructured<'_>,
+    key: &str,
+    child: impl Fn(&mut Unstructured<'_>) -> Value,
+) -> Value {
     if chance(u, 6) {
         return value(u, 3);
     }

@@ -351,6 +351,9 @@ fn a_failed_handshake_stops_the_target_not_the_run() {
     }
 }
 
+/// A fault mode, its extra arguments, and what the faulty case must get.
+type FaultRow = (&'static str, &'static [&'static str], fn(&Answer) -> bool);
+
 /// The library in this process: every fault of the matrix, one after the
 /// other, each on a fresh `Adapter`; after each, every process the adapter
 /// started has been reaped (this process is their parent, so a process the
@@ -368,7 +371,7 @@ fn the_library_reaps_every_process_of_every_fault() {
         })
         .collect();
     let faulty = cases.iter().position(|c| c.id == FAULTY).unwrap();
-    let matrix: &[(&str, &[&str], fn(&Answer) -> bool)] = &[
+    let matrix: &[FaultRow] = &[
         ("crash", &[], |a| matches!(a, Answer::Crashed(_))),
         ("hang", &[], |a| matches!(a, Answer::Timeout(_))),
         ("garbage", &[], |a| matches!(a, Answer::Crashed(_))),

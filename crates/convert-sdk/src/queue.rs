@@ -87,8 +87,8 @@ pub enum AfterEnqueue {
 pub struct TrackingQueue {
     items: Vec<VisitorEvents>,
     length: usize,
-    /// After a failed release: the count at which an enqueue retries.
-    retry_at: Option<usize>,
+    /// After a failed release: how many more enqueues until one retries.
+    retry_in: Option<usize>,
 }
 
 impl TrackingQueue {
@@ -120,9 +120,16 @@ impl TrackingQueue {
             }),
         }
         self.length += 1;
+        let retry = match &mut self.retry_in {
+            Some(n) => {
+                *n = n.saturating_sub(1);
+                *n == 0
+            }
+            None => false,
+        };
         if self.length == 1 {
             AfterEnqueue::ArmTimer
-        } else if self.length == batch_size || self.retry_at.is_some_and(|at| self.length >= at) {
+        } else if self.length == batch_size || retry {
             AfterEnqueue::Release
         } else {
             AfterEnqueue::Nothing
@@ -159,15 +166,15 @@ impl TrackingQueue {
     /// Takes everything queued.
     pub fn take(&mut self) -> Vec<VisitorEvents> {
         self.length = 0;
-        self.retry_at = None;
+        self.retry_in = None;
         std::mem::take(&mut self.items)
     }
 
     /// Puts a batch that failed to send back in front of what was queued
     /// since (a visitor in both keeps one entry, failed events first); then
     /// drops the oldest events beyond `max_events` and returns them. Until
-    /// the next release, an enqueue that brings the count to `batch_size`
-    /// more than it is now (or to `max_events`) asks for a retry.
+    /// the next release, every `batch_size`-th enqueue asks for a retry (so a
+    /// failing endpoint is tried no more often than a healthy one).
     pub fn restore_failed(
         &mut self,
         failed: Vec<VisitorEvents>,
@@ -188,7 +195,7 @@ impl TrackingQueue {
         }
         self.length = self.items.iter().map(|v| v.events.len()).sum();
         let dropped = self.shed(max_events);
-        self.retry_at = Some((self.length + batch_size.max(1)).min(max_events.max(1)));
+        self.retry_in = Some(batch_size.max(1));
         dropped
     }
 }
@@ -291,7 +298,7 @@ mod tests {
     }
 
     #[test]
-    fn after_a_failure_an_enqueue_retries_once_a_batch_more_is_queued() {
+    fn after_a_failure_every_batch_sized_enqueue_retries() {
         let mut queue = TrackingQueue::default();
         for n in 0..3 {
             queue.push("a", bucketing(n), None, 3);

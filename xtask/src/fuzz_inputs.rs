@@ -121,7 +121,7 @@ fn libfuzzer(options: &Options, targets: &[&str]) -> Result<ExitCode> {
             .arg(corpus.join(t))
             .arg("--")
             .arg(format!("-runs={}", options.cases))
-            .arg("-timeout=10")
+            .arg("-timeout=60")
             .arg("-rss_limit_mb=4096")
             .arg(format!("-max_len={}", max_len(t)))
             .arg(format!(

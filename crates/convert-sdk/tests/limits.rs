@@ -86,26 +86,25 @@ fn deep_attributes_and_conversion_data_are_bounded() {
         let mut rule_data = Map::new();
         rule_data.insert("plan".into(), json!("pro"));
         rule_data.insert("deep".into(), nested_array(10_000));
-        let refused = context.track_conversion(
-            "buy",
-            &ConversionOptions {
-                rule_data: Some(rule_data),
-                ..ConversionOptions::default()
-            },
-        );
+        let mut deep_rules = ConversionOptions {
+            rule_data: Some(rule_data),
+            ..ConversionOptions::default()
+        };
+        let refused = context.track_conversion("buy", &deep_rules);
         assert_eq!(refused, ConversionResult::RuleNotMatched);
+        // The test's own deep values are dismantled, not dropped recursively.
+        dismantle(deep_rules.rule_data.take().map(Value::Object));
         // Conversion data: the deep entry is left out, the others are sent.
-        let converted = context.track_conversion(
-            "buy",
-            &ConversionOptions {
-                goal_data: Some(vec![
-                    json!({"key": "productsCount", "value": 2}),
-                    nested_array(10_000),
-                ]),
-                ..ConversionOptions::default()
-            },
-        );
+        let mut deep_data = ConversionOptions {
+            goal_data: Some(vec![
+                json!({"key": "productsCount", "value": 2}),
+                nested_array(10_000),
+            ]),
+            ..ConversionOptions::default()
+        };
+        let converted = context.track_conversion("buy", &deep_data);
         assert_eq!(converted, ConversionResult::Queued);
+        dismantle(deep_data.goal_data.take().map(Value::Array));
         core.flush();
         let body: Value =
             serde_json::from_str(transport.requests()[0].body.as_deref().unwrap()).unwrap();
@@ -115,8 +114,14 @@ fn deep_attributes_and_conversion_data_are_bounded() {
             events[2]["data"]["goalData"],
             json!([{"key": "productsCount", "value": 2}])
         );
-        convert_engine::limits::dismantle(Value::Object(attributes));
+        dismantle(Some(Value::Object(attributes)));
     });
+}
+
+fn dismantle(value: Option<Value>) {
+    if let Some(value) = value {
+        convert_engine::limits::dismantle(value);
+    }
 }
 
 /// `Map::clone` of the shallow part only (the test must not clone the deep

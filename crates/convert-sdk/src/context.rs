@@ -9,12 +9,12 @@ use convert_engine::experience::{self, Decision, LocationAttributes, RunOptions}
 pub use convert_engine::feature::FeatureStatus;
 use convert_engine::feature::{FeatureEntry, FeatureQuery, FeatureRun};
 use convert_engine::rule::RuleError;
-use convert_engine::visitor::{Visitor, deep_merge};
+use convert_engine::visitor::{Visitor, deep_merge_maps};
 use convert_engine::{js, limits, segments};
 use serde_json::{Map, Value};
 
 use crate::core::{Shared, Snapshot};
-use crate::events::EventPayload;
+use crate::events::{EventPayload, LifecycleEvent};
 use crate::queue::TrackingEvent;
 
 /// Per-call options of `run_experience(s)` and `run_feature(s)`.
@@ -68,8 +68,9 @@ pub struct ExperienceResult {
     pub variation_id: String,
     /// The variation key, if any.
     pub variation_key: Option<String>,
-    /// The variation as configured (`changes` and all).
-    pub variation: Value,
+    /// The variation as configured (`changes` and all), shared with the
+    /// config snapshot.
+    pub variation: Arc<Value>,
 }
 
 /// A feature entry.
@@ -177,7 +178,8 @@ pub struct Diagnosis {
 pub struct Context {
     shared: Arc<Shared>,
     visitor_id: String,
-    properties: Map<String, Value>,
+    /// Shared with the visitor of each call (never copied per decision).
+    properties: Arc<Map<String, Value>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -189,15 +191,15 @@ impl std::fmt::Debug for Context {
     }
 }
 
-/// A decision run's bookkeeping: the visitor, their key and the stored
-/// segments before the call (what bucketing events are reported with). It
-/// holds the visitor's lock from load to save, and queues its events only
-/// after the save, once the lock is released (a size release sends HTTP).
+/// A call's bookkeeping: the config snapshot, the visitor's store key and
+/// the visitor with their stored state. It holds the visitor's lock from
+/// load to save (so concurrent calls for one visitor cannot both see a fresh
+/// decision and track it twice), and queues its events only after the save,
+/// once the lock is released (a size release sends HTTP).
 struct Session<'s> {
     snapshot: Arc<Snapshot>,
     key: String,
     visitor: Visitor,
-    segments_before: Map<String, Value>,
     events: Vec<(TrackingEvent, Option<Map<String, Value>>)>,
     _lock: std::sync::MutexGuard<'s, ()>,
 }
@@ -211,7 +213,7 @@ impl Context {
         Context {
             shared,
             visitor_id: visitor_id.to_owned(),
-            properties,
+            properties: Arc::new(properties),
         }
     }
 
@@ -228,35 +230,42 @@ impl Context {
     /// Merges `attributes` into the context's attributes (deep merge; the
     /// stored segments are not touched).
     pub fn set_attributes(&mut self, attributes: &Map<String, Value>) {
-        self.properties = deep_merge(&[
-            &Value::Object(std::mem::take(&mut self.properties)),
-            &Value::Object(limits::within_depth(attributes)),
-        ]);
+        self.properties = Arc::new(deep_merge_maps(&[
+            &self.properties,
+            &limits::within_depth(attributes),
+        ]));
     }
 
     fn session(&self) -> Session<'_> {
         let snapshot = self.shared.snapshot();
-        let key = self.shared.store_key(&snapshot, &self.visitor_id);
+        let key = snapshot.store_key(&self.visitor_id);
         let lock = self.shared.lock_visitor(&key);
         let state = self.shared.load_state(&key);
-        let segments_before = state.segments.clone();
         Session {
-            visitor: Visitor::with_state(self.visitor_id.clone(), &self.properties, state),
+            visitor: Visitor::from_parts(
+                self.visitor_id.clone(),
+                Arc::clone(&self.properties),
+                state,
+            ),
             snapshot,
             key,
-            segments_before,
             events: Vec::new(),
             _lock: lock,
         }
     }
 
     /// Saves the visitor's state, releases their lock, then queues the
-    /// session's events.
+    /// session's events (a session with events always stored something).
     fn save(&self, session: Session<'_>) {
-        self.shared
-            .save_state(&session.key, session.visitor.state().clone());
-        let events = session.events;
-        drop(session._lock);
+        let Session {
+            key,
+            visitor,
+            events,
+            _lock,
+            ..
+        } = session;
+        self.shared.save_state(&key, visitor.into_state());
+        drop(_lock);
         for (event, segments) in events {
             self.shared.enqueue(&self.visitor_id, event, segments);
         }
@@ -279,13 +288,14 @@ impl Context {
     }
 
     /// Queues (at the session's save) the bucketing event of a fresh
-    /// decision, with the stored segments as they were before the call.
+    /// decision, with the visitor's stored segments (which decisions never
+    /// change).
     fn account(session: &mut Session<'_>, decision: &Decision, tracking: bool) {
         if tracking
             && decision.is_tracked()
             && let Some(store) = &decision.store
         {
-            let segments = Some(session.segments_before.clone());
+            let segments = Some(session.visitor.state().segments.clone());
             session.events.push((
                 TrackingEvent::Bucketing {
                     experience_id: store.experience_id.clone(),
@@ -303,17 +313,19 @@ impl Context {
             experience_key: js::to_string(decision.experience_key.as_ref()).into_owned(),
             variation_id: variation.id.clone(),
             variation_key: variation.key_string(),
-            variation: variation.raw.clone(),
+            variation: Arc::clone(&variation.raw),
         };
-        self.shared.events.fire(
-            &EventPayload::Bucketing {
-                visitor_id: self.visitor_id.clone(),
-                experience_key: result.experience_key.clone(),
-                variation_id: result.variation_id.clone(),
-                variation_key: result.variation_key.clone(),
-            },
-            None,
-        );
+        if self.shared.events.has_handlers(LifecycleEvent::Bucketing) {
+            self.shared.events.fire(
+                &EventPayload::Bucketing {
+                    visitor_id: self.visitor_id.clone(),
+                    experience_key: result.experience_key.clone(),
+                    variation_id: result.variation_id.clone(),
+                    variation_key: result.variation_key.clone(),
+                },
+                None,
+            );
+        }
         Some(result)
     }
 
@@ -334,9 +346,11 @@ impl Context {
             key,
             &Context::options(attributes),
         );
-        session.visitor.remember(&decision);
-        Context::account(&mut session, &decision, attributes.enable_tracking);
-        self.save(session);
+        // Nothing to save unless the decision stored something.
+        if session.visitor.remember(&decision) {
+            Context::account(&mut session, &decision, attributes.enable_tracking);
+            self.save(session);
+        }
         self.experience_result(&decision)
     }
 
@@ -356,7 +370,9 @@ impl Context {
         for decision in &decisions {
             Context::account(&mut session, decision, attributes.enable_tracking);
         }
-        self.save(session);
+        if decisions.iter().any(|d| d.store.is_some()) {
+            self.save(session);
+        }
         decisions
             .iter()
             .filter_map(|decision| self.experience_result(decision))
@@ -376,7 +392,9 @@ impl Context {
         for decision in &run.decisions {
             Context::account(&mut session, decision, true);
         }
-        self.save(session);
+        if run.decisions.iter().any(|d| d.store.is_some()) {
+            self.save(session);
+        }
         run.entries.iter().map(FeatureResult::from).collect()
     }
 

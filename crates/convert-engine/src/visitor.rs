@@ -288,16 +288,6 @@ pub struct PropertiesView<'a> {
 }
 
 impl<'a> PropertiesView<'a> {
-    /// Whether a value the view reads nests deeper than `limit` (the
-    /// merged object counting as one level). Only the call's properties are
-    /// walked: the visitor's own were bounded when they entered it
-    /// ([`split_report_segments`], [`VisitorState::put_segments`],
-    /// [`VisitorState::from_record`]).
-    pub fn exceeds_depth(&self, limit: usize) -> bool {
-        self.call
-            .is_some_and(|map| crate::limits::map_exceeds_depth(map, limit))
-    }
-
     /// `merged[key]`.
     pub fn get(&self, key: &str) -> Option<Cow<'a, Value>> {
         if key == "__proto__" {
@@ -306,7 +296,14 @@ impl<'a> PropertiesView<'a> {
         }
         // deepMerge(segments, deepMerge(context, call)), for one key: the
         // later layer is the newer value.
-        let own = merged_value(self.context.get(key), self.call.and_then(|c| c.get(key)));
+        // A call property nested deeper than the limit is ignored, as
+        // `merged_properties` leaves it out (the visitor's own properties
+        // were bounded when they entered it).
+        let call = self
+            .call
+            .and_then(|c| c.get(key))
+            .filter(|v| !crate::limits::exceeds_depth(v, crate::limits::MAX_DEPTH - 1));
+        let own = merged_value(self.context.get(key), call);
         merged_value_cow(self.segments.get(key), own)
     }
 }

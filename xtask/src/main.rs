@@ -8,6 +8,8 @@
 //!   (`docs/mutants.md`).
 //! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
+//! - `cargo xtask fuzz-inputs [--cases N] [--time SECS]` — fuzz every input
+//!   surface with a budget.
 //! - `cargo xtask docs [--check]` — write (or check) the generated sections
 //!   of the docs (spec pages' vector and schema links, the report fields).
 //! - `cargo xtask bench [--quick] [--peers]` — the benchmarks, as one table.
@@ -15,6 +17,7 @@
 mod bench;
 mod cargo;
 mod docs;
+mod fuzz_inputs;
 mod mutants;
 mod parity;
 mod schemas;
@@ -65,6 +68,25 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Fuzz every input surface (config, rule, protocol, vectors) with a
+    /// budget; prints the executions per target.
+    FuzzInputs {
+        /// Cases (proptest) or runs (libFuzzer) per target.
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        /// Stop each target after this many seconds.
+        #[arg(long)]
+        time: Option<u64>,
+        /// Only these targets (repeatable): config, rule, protocol, vectors.
+        #[arg(long = "target")]
+        targets: Vec<String>,
+        /// The fuzzing engine.
+        #[arg(long, value_enum, default_value = "proptest")]
+        engine: fuzz_inputs::Engine,
+        /// Seed of the proptest driver.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
     /// Write the JSON Schemas generated from the contract types to spec/schemas/.
     Schemas {
         /// Fail if the committed files differ from a regeneration, write nothing.
@@ -96,6 +118,19 @@ fn main() -> std::process::ExitCode {
         Task::Bench { quick, peers, args } => bench::run(quick, peers, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
+        Task::FuzzInputs {
+            cases,
+            time,
+            targets,
+            engine,
+            seed,
+        } => fuzz_inputs::run(&fuzz_inputs::Options {
+            engine,
+            cases,
+            time,
+            targets,
+            seed,
+        }),
         Task::Docs { check } => docs::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Mutants { check } => mutants::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };

@@ -310,9 +310,10 @@ fn check_command(argv: &[String], at: &str, sources: &str) {
             }
         }
         ["cargo", "bench", ..] => {
-            let package = flag_value(&to_strings(&words[2..]), "-p")
+            let args = to_strings(&words[2..]);
+            let package = flag_value(&args, "-p")
                 .unwrap_or_else(|| panic!("{at}: a bench command without -p"));
-            if let Some(bench) = flag_value(&to_strings(&words[2..]), "--bench") {
+            if let Some(bench) = flag_value(&args, "--bench") {
                 let file = root().join(format!("crates/{package}/benches/{bench}.rs"));
                 assert!(file.is_file(), "{at}: no bench target {}", file.display());
             }

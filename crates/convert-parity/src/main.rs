@@ -512,7 +512,6 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
         },
     )?;
     print_report(&report, args.show_failures);
-    print!("{}", finish::render_extras(&report));
     if let Some(path) = &args.summary_md {
         write(path, &finish::summary_markdown(&report))?;
     }
@@ -538,7 +537,8 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
 }
 
-/// Prints the failures, faults, summary table and totals; styled on a
+/// Prints the failures, faults, summary table, extras (reproducers,
+/// baseline) and totals; styled on a
 /// terminal, plain when piped or with `NO_COLOR` (anstream decides).
 fn print_report(report: &Report, show_failures: usize) {
     use convert_parity::terminal;
@@ -552,6 +552,9 @@ fn print_report(report: &Report, show_failures: usize) {
         }
     }
     anstream::print!("{}", terminal::summary(report));
+    // The reproducer paths and baseline notes come before the totals, which
+    // stay the last line (CI logs and scripts read it).
+    anstream::print!("{}", finish::render_extras(report));
     anstream::println!("{}", terminal::totals(report));
 }
 

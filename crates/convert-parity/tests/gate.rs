@@ -547,11 +547,14 @@ fn the_report_maps_spec_clauses_to_targets_with_the_uncovered_ones() {
 #[test]
 fn the_whole_vector_set_leaves_only_declared_gaps_in_the_spec() {
     // Every clause is exercised by some vector except those that no oracle
-    // can answer (the regex work budget: the JS SDK would hang).
+    // can answer: the regex work budget (the JS SDK would hang) and tracking
+    // delivery (failing transports and closing the queue are behaviours of
+    // the Rust SDK's runtime, tested in crates/convert-sdk/tests/delivery.rs;
+    // the adapter protocol has no transport to fail).
     let report = reference_run(&[]);
     assert_eq!(
         report["traceability"]["uncovered"],
-        json!(["rule.regex-budget"]),
+        json!(["rule.regex-budget", "tracking.delivery"]),
         "a spec clause no vector exercises: add vectors (vectors/src/) or cite it"
     );
 }

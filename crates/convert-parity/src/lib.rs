@@ -22,6 +22,8 @@
 //!   schemas when asked.
 //! - [`report`] renders the result: a versioned JSON report with its schema,
 //!   the terminal table and failure diffs, JUnit XML.
+//! - [`fuzz`] is the differential fuzzer: generated inputs on every target,
+//!   disagreements with the oracle shrunk to vector cases.
 //! - [`install`] installs adapters from their manifests; [`serve`] puts the
 //!   reference engine behind the protocol (`convert-parity adapter`).
 //!
@@ -37,6 +39,7 @@
 
 pub mod adapter;
 pub mod divergence;
+pub mod fuzz;
 pub mod inprocess;
 pub mod install;
 pub mod outcome;

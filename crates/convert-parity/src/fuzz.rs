@@ -84,6 +84,9 @@ pub struct FuzzTarget {
 /// A disagreement, shrunk.
 #[derive(Clone, Debug, Serialize)]
 pub struct Finding {
+    /// The id of the vector case this finding becomes
+    /// (`<family>/fuzz/<input digest>`).
+    pub case_id: String,
     /// The family.
     pub family: Family,
     /// The target that disagrees.
@@ -110,10 +113,10 @@ pub struct Finding {
 }
 
 impl Finding {
-    /// The id of the vector case this finding becomes.
-    pub fn case_id(&self) -> String {
-        let digest = convert_spec::digest::input_digest(&self.input);
-        format!("{}/fuzz/{}", self.family, &digest[..12])
+    /// The id of the vector case a finding on `input` becomes.
+    pub fn case_id_of(family: Family, input: &Value) -> String {
+        let digest = convert_spec::digest::input_digest(input);
+        format!("{family}/fuzz/{}", &digest[..12])
     }
 
     /// A vector source case (`vectors/src/<family>/*.json`; the expected
@@ -125,7 +128,7 @@ impl Finding {
             .map(|d| d.pointer.as_str())
             .collect();
         json!({
-            "id": self.case_id(),
+            "id": self.case_id,
             "description": format!(
                 "found by convert-parity fuzz (seed {}, case {}): `{}` differs from `{}` at {}",
                 self.seed,
@@ -722,6 +725,7 @@ fn shrink(
         )
     });
     Finding {
+        case_id: Finding::case_id_of(family, &best_input),
         family,
         target: targets[t].name.clone(),
         oracle: targets[oracle].name.clone(),

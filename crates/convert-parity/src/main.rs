@@ -681,7 +681,7 @@ fn fuzz_command(root: &Path, args: &FuzzArgs) -> Result<ExitCode> {
             if let Some(dir) = &out {
                 let path = dir
                     .join(finding.family.as_str())
-                    .join(format!("{}.json", finding.case_id().replace('/', "_")));
+                    .join(format!("{}.json", finding.case_id.replace('/', "_")));
                 let text = serde_json::to_string_pretty(&finding.source_file()).unwrap_or_default();
                 match write(&path, &(text + "\n")) {
                     Ok(()) => written += 1,

@@ -455,6 +455,147 @@ mod tests {
         assert_eq!(d.ratchet(&known, &ran, true).len(), 3);
     }
 
+    fn pattern_file() -> DivergenceFile {
+        let entry = |case: &str, fields: &[&str], family: Family, schema: Value| Divergence {
+            cases: vec![case.into()],
+            reason: format!("cause of {case}"),
+            fields: fields.iter().map(|s| s.to_string()).collect(),
+            link: None,
+            matches: [(family, schema)].into(),
+        };
+        DivergenceFile {
+            adapter: "x".into(),
+            divergences: vec![
+                entry(
+                    "rule/a",
+                    &["/matched"],
+                    Family::Rule,
+                    serde_json::json!({"properties": {"input": {"required": ["data"],
+                        "properties": {"data": {"type": "array"}}}}}),
+                ),
+                entry(
+                    "experience/b",
+                    &[],
+                    Family::Experience,
+                    serde_json::json!({"required": ["expected"], "properties": {"expected": {
+                        "type": "object", "required": ["reason"],
+                        "properties": {"reason": {"const": "location_mismatch"}}}}}),
+                ),
+            ],
+        }
+    }
+
+    fn diff(pointer: &str) -> Difference {
+        Difference {
+            pointer: pointer.into(),
+            expected: None,
+            actual: None,
+        }
+    }
+
+    #[test]
+    fn patterns_excuse_what_their_schema_and_fields_cover() {
+        let patterns = Patterns::new(&pattern_file()).unwrap();
+        let array_data =
+            Patterns::document(&serde_json::json!({"rule": {}, "data": [1]}), &Value::Null);
+        let object_data =
+            Patterns::document(&serde_json::json!({"rule": {}, "data": {}}), &Value::Null);
+        assert!(
+            patterns
+                .excuse(Family::Rule, &array_data, &[diff("/matched")])
+                .is_some()
+        );
+        assert!(
+            patterns
+                .excuse(Family::Rule, &object_data, &[diff("/matched")])
+                .is_none(),
+            "the schema does not accept this input"
+        );
+        assert!(
+            patterns
+                .excuse(
+                    Family::Rule,
+                    &array_data,
+                    &[diff("/matched"), diff("/other")]
+                )
+                .is_none(),
+            "a difference outside the fields is not excused"
+        );
+        assert!(
+            patterns
+                .excuse(Family::Experience, &array_data, &[diff("/matched")])
+                .is_none(),
+            "schemas are per family"
+        );
+        // The expected value is part of the document; no fields cover all.
+        let located = Patterns::document(
+            &Value::Null,
+            &serde_json::json!({"reason": "location_mismatch"}),
+        );
+        assert!(
+            patterns
+                .excuse(Family::Experience, &located, &[diff("/variation_id")])
+                .is_some()
+        );
+        assert!(
+            patterns.excuse(Family::Experience, &located, &[]).is_some(),
+            "an entry without fields excuses an error"
+        );
+        assert!(
+            patterns.excuse(Family::Rule, &array_data, &[]).is_none(),
+            "an entry with fields does not excuse an error"
+        );
+    }
+
+    #[test]
+    fn patterns_need_evidence() {
+        let patterns = Patterns::new(&pattern_file()).unwrap();
+        let case = |data: Value| {
+            let cases: BTreeMap<&str, (Family, Value, Value)> = [
+                (
+                    "rule/a",
+                    (
+                        Family::Rule,
+                        serde_json::json!({"rule": {}, "data": data}),
+                        serde_json::json!({"matched": true}),
+                    ),
+                ),
+                (
+                    "experience/b",
+                    (
+                        Family::Experience,
+                        Value::Null,
+                        serde_json::json!({"reason": "location_mismatch"}),
+                    ),
+                ),
+            ]
+            .into();
+            cases
+        };
+        let good = case(serde_json::json!([1]));
+        assert!(
+            patterns
+                .check_evidence(|id| good.get(id).map(|(f, i, e)| (*f, i, e)))
+                .is_empty()
+        );
+        let bad = case(serde_json::json!({}));
+        let problems = patterns.check_evidence(|id| bad.get(id).map(|(f, i, e)| (*f, i, e)));
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(
+            problems[0].contains("no schema for `rule` that accepts"),
+            "{problems:?}"
+        );
+        assert!(problems[1].contains("has no evidence"), "{problems:?}");
+        // A schema that does not compile is an error naming the entry.
+        let mut broken = pattern_file();
+        broken.divergences[0].matches = [(Family::Rule, serde_json::json!({"type": 5}))].into();
+        assert!(
+            Patterns::new(&broken)
+                .unwrap_err()
+                .contains("divergences[0]")
+        );
+    }
+
     #[test]
     fn todo_reasons_are_rejected() {
         let dir = tempfile::tempdir().unwrap();

@@ -6,8 +6,12 @@
 //! - `cargo xtask test` — everything CI checks.
 //! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
+//! - `cargo xtask fuzz [ARGS]` — differential fuzzing of the reference and
+//!   both SDKs (a release build of the runner; findings under
+//!   `target/parity/fuzz/`).
 
 mod cargo;
+mod fuzz;
 mod parity;
 mod schemas;
 mod test;
@@ -40,6 +44,15 @@ enum Task {
     },
     /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run.
     Test,
+    /// Differential fuzzing: the reference engine and both real SDKs on
+    /// generated inputs (JS is the oracle), with a release build of the
+    /// runner; findings under target/parity/fuzz/.
+    Fuzz {
+        /// Arguments passed to `convert-parity fuzz` (e.g. `--cases 100000
+        /// --seed 7`, `--time 10m`, `--family rule`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run the criterion benchmarks: hashing (convert-engine), regex
     /// (convert-regex) and SDK decision throughput (convert-sdk).
     Bench {
@@ -83,6 +96,9 @@ fn main() -> std::process::ExitCode {
     let result = match cli.task {
         Task::Parity { args } => parity::run(&args),
         Task::Test => test::run(),
+        Task::Fuzz { args } => {
+            cargo::build_runner_release().and_then(|runner| fuzz::run(&runner, &args))
+        }
         Task::Bench { quick, args } => bench(quick, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),

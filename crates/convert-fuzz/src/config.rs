@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::rules::{self, GOAL_KEYS, LOCATION_KEYS, VISITOR_KEYS};
-use crate::values;
+use crate::values::{self, obj};
 
 /// Experience ids, by position in the config.
 pub const EXPERIENCE_IDS: &[&str] = &["100", "300", "2", "exp-9"];
@@ -115,13 +115,22 @@ fn change() -> impl Strategy<Value = Value> {
                 .into_iter()
                 .map(|(k, v)| (k.to_owned(), v))
                 .collect();
-            json!({"id": "c1", "type": "fullStackFeature",
-                   "data": {"feature_id": feature_id, "variables_data": variables}})
+            obj([
+                ("id", "c1".into()),
+                ("type", "fullStackFeature".into()),
+                (
+                    "data",
+                    obj([
+                        ("feature_id", feature_id),
+                        ("variables_data", Value::Object(variables)),
+                    ]),
+                ),
+            ])
         })
 }
 
 /// The variations of one experience: one to four, with shuffled ids.
-fn variations() -> impl Strategy<Value = Value> {
+pub fn variations() -> impl Strategy<Value = Value> {
     (
         prop::collection::vec(
             (
@@ -212,7 +221,7 @@ fn experience_body() -> impl Strategy<Value = Map<String, Value>> {
         ),
         some_of(AUDIENCE_REFS, 3),
         prop_oneof![3 => Just(Vec::new()), 1 => some_of(LOCATION_REFS, 2)],
-        values::maybe(3, 1, rules::rule_object(LOCATION_KEYS)),
+        values::maybe(3, 1, rules::config_rule_object(LOCATION_KEYS)),
         prop::sample::select(&["any", "all"][..]),
         variations(),
     )
@@ -276,7 +285,7 @@ fn by_position(
 
 fn audience_body() -> impl Strategy<Value = Map<String, Value>> {
     let rules = prop_oneof![
-        30 => rules::rule_object(VISITOR_KEYS),
+        30 => rules::config_rule_object(VISITOR_KEYS),
         3 => Just(Value::Null),
         1 => exclusion_rule(),
     ];
@@ -312,7 +321,7 @@ fn named_rules(
     name: &'static str,
     keys: &'static [&'static str],
 ) -> impl Strategy<Value = Map<String, Value>> {
-    rules::rule_object(keys).prop_map(move |rules| {
+    rules::config_rule_object(keys).prop_map(move |rules| {
         let mut m = Map::new();
         m.insert("name".into(), json!(name));
         m.insert("rules".into(), rules);
@@ -323,7 +332,7 @@ fn named_rules(
 fn goal_body() -> impl Strategy<Value = Map<String, Value>> {
     (
         prop::sample::select(&["revenue", "advanced"][..]),
-        values::maybe(1, 1, rules::rule_object(GOAL_KEYS)),
+        values::maybe(1, 1, rules::config_rule_object(GOAL_KEYS)),
     )
         .prop_map(|(kind, rules)| {
             let mut g = Map::new();
@@ -375,17 +384,38 @@ pub fn project_config() -> impl Strategy<Value = Value> {
     )
         .prop_map(
             |((experiences, audiences, locations, segments), (features, goals, archived))| {
-                json!({
-                    "account_id": "100",
-                    "project": {"id": "200", "name": "parity", "type": "fullstack"},
-                    "experiences": by_position(experiences, EXPERIENCE_IDS, EXPERIENCE_KEYS, "exp"),
-                    "audiences": by_position(audiences, AUDIENCE_IDS, &[], "aud"),
-                    "locations": by_position(locations, LOCATION_IDS, &[], "loc"),
-                    "segments": by_position(segments, SEGMENT_IDS, SEGMENT_KEYS, "seg"),
-                    "features": by_position(features, FEATURE_IDS, FEATURE_KEYS, "feat"),
-                    "goals": by_position(goals, GOAL_IDS, GOAL_KEYS_BY_POSITION, "goal"),
-                    "archived_experiences": archived,
-                })
+                obj([
+                    ("account_id", "100".into()),
+                    (
+                        "project",
+                        json!({"id": "200", "name": "parity", "type": "fullstack"}),
+                    ),
+                    (
+                        "experiences",
+                        by_position(experiences, EXPERIENCE_IDS, EXPERIENCE_KEYS, "exp"),
+                    ),
+                    (
+                        "audiences",
+                        by_position(audiences, AUDIENCE_IDS, &[], "aud"),
+                    ),
+                    (
+                        "locations",
+                        by_position(locations, LOCATION_IDS, &[], "loc"),
+                    ),
+                    (
+                        "segments",
+                        by_position(segments, SEGMENT_IDS, SEGMENT_KEYS, "seg"),
+                    ),
+                    (
+                        "features",
+                        by_position(features, FEATURE_IDS, FEATURE_KEYS, "feat"),
+                    ),
+                    (
+                        "goals",
+                        by_position(goals, GOAL_IDS, GOAL_KEYS_BY_POSITION, "goal"),
+                    ),
+                    ("archived_experiences", archived.into()),
+                ])
             },
         )
 }

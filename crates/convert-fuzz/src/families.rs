@@ -10,7 +10,7 @@ use crate::config::{
     SEGMENT_KEYS, VARIATION_IDS,
 };
 use crate::rules::{self, GOAL_KEYS, LOCATION_KEYS, VISITOR_KEYS};
-use crate::values::{self, maybe};
+use crate::values::{self, maybe, obj};
 
 /// The input strategy of `family`: every value is a valid case input of that
 /// family (its shape; what it asks of an implementation is derived from it
@@ -42,7 +42,7 @@ fn hash() -> impl Strategy<Value = Value> {
     let value = prop_oneof![
         4 => values::string(),
         3 => values::visitor_id(),
-        1 => "\\PC{16,200}",
+        1 => values::unicode(16, 200),
     ];
     let seed = prop_oneof![2 => Just(9999u32), 1 => any::<u32>(), 1 => 0u32..16];
     (value, seed).prop_map(|(value, seed)| json!({"value": value, "seed": seed}))
@@ -58,29 +58,34 @@ fn bucketing() -> impl Strategy<Value = Value> {
             1 => values::visitor_id(),
         ],
         values::visitor_id(),
-        config::project_config(),
+        config::variations(),
     )
-        .prop_map(|(contract_version, experience_id, visitor_id, config)| {
-            // Reuse the first experience's variations, keeping the fields
-            // the family carries.
-            let variations: Vec<Value> = config["experiences"][0]["variations"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|v| {
-                    let mut out = Map::new();
-                    for field in ["id", "traffic_allocation", "status"] {
-                        if let Some(value) = v.get(field) {
-                            out.insert(field.to_owned(), value.clone());
+        .prop_map(
+            |(contract_version, experience_id, visitor_id, variations)| {
+                // Keep the fields the family carries.
+                let variations: Vec<Value> = variations
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|v| {
+                        let mut out = Map::new();
+                        for field in ["id", "traffic_allocation", "status"] {
+                            if let Some(value) = v.get(field) {
+                                out.insert(field.to_owned(), value.clone());
+                            }
                         }
-                    }
-                    Value::Object(out)
-                })
-                .collect();
-            json!({"contract_version": contract_version, "experience_id": experience_id,
-                   "visitor_id": visitor_id, "variations": variations})
-        })
+                        Value::Object(out)
+                    })
+                    .collect();
+                obj([
+                    ("contract_version", contract_version.into()),
+                    ("experience_id", experience_id.into()),
+                    ("visitor_id", visitor_id.into()),
+                    ("variations", Value::Array(variations)),
+                ])
+            },
+        )
 }
 
 /// `rule`: a rule tree and the data it is matched against.
@@ -89,7 +94,7 @@ fn rule() -> impl Strategy<Value = Value> {
         rules::rule_object(VISITOR_KEYS),
         rules::any_data(VISITOR_KEYS),
     )
-        .prop_map(|(rule, data)| json!({"rule": rule, "data": data}))
+        .prop_map(|(rule, data)| obj([("rule", rule), ("data", data)]))
 }
 
 /// The fields every visitor-level family shares: config, environment,
@@ -247,9 +252,24 @@ fn segments() -> impl Strategy<Value = Value> {
         .prop_map(|(config, entity_type, op, names)| {
             let first = names.first().copied().unwrap_or("exp-a");
             match op {
-                0 => json!({"op": "get_entity", "config": config, "entity_type": entity_type, "key": first}),
-                1 => json!({"op": "get_entity_by_id", "config": config, "entity_type": entity_type, "id": first}),
-                _ => json!({"op": "get_entities", "config": config, "entity_type": entity_type, "keys": names}),
+                0 => obj([
+                    ("op", "get_entity".into()),
+                    ("config", config),
+                    ("entity_type", entity_type.into()),
+                    ("key", first.into()),
+                ]),
+                1 => obj([
+                    ("op", "get_entity_by_id".into()),
+                    ("config", config),
+                    ("entity_type", entity_type.into()),
+                    ("id", first.into()),
+                ]),
+                _ => obj([
+                    ("op", "get_entities".into()),
+                    ("config", config),
+                    ("entity_type", entity_type.into()),
+                    ("keys", names.into()),
+                ]),
             }
         });
     prop_oneof![3 => custom, 2 => set, 2 => lookup]
@@ -344,7 +364,7 @@ fn config_validation() -> impl Strategy<Value = Value> {
             12 => set(&mut config, "/account_id", json!(100)),
             _ => {}
         }
-        json!({"config": config})
+        obj([("config", config)])
     })
 }
 
@@ -367,7 +387,7 @@ fn goal_data() -> impl Strategy<Value = Vec<Value>> {
     .prop_map(|pairs| {
         pairs
             .into_iter()
-            .map(|(key, value)| json!({"key": key, "value": value}))
+            .map(|(key, value)| obj([("key", key.into()), ("value", value)]))
             .collect()
     })
 }
@@ -420,7 +440,10 @@ fn operation() -> impl Strategy<Value = Value> {
                 Value::Object(op)
             }),
         1 => (context(), segments_map())
-            .prop_map(|(c, segments)| json!({"op": "set_segments", "context": c, "segments": segments})),
+            .prop_map(|(c, segments)| {
+                obj([("op", "set_segments".into()), ("context", c.into()),
+                     ("segments", Value::Object(segments))])
+            }),
         1 => (context(), prop::collection::vec(key_of(SEGMENT_KEYS), 0..3),
               maybe(1, 3, values::attributes(VISITOR_KEYS)))
             .prop_map(|(c, keys, rule_data)| {
@@ -462,7 +485,11 @@ fn scenario() -> impl Strategy<Value = Value> {
                 ];
                 all.extend(operations);
                 all.push(json!({"op": "flush"}));
-                json!({"config": config, "sdk": sdk, "operations": all})
+                obj([
+                    ("config", config),
+                    ("sdk", Value::Object(sdk)),
+                    ("operations", Value::Array(all)),
+                ])
             },
         )
 }

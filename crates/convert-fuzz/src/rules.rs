@@ -9,9 +9,10 @@
 //! `match_type`): validity handling is part of the contract.
 
 use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
 use serde_json::{Map, Value, json};
 
-use crate::values;
+use crate::values::{self, obj};
 
 /// Every `match_type` the SDK family knows, aliases included, plus names it
 /// does not know (`Equals`, `notAnOperator`).
@@ -58,16 +59,17 @@ pub const GOAL_KEYS: &[&str] = &["action", "amount"];
 
 /// A rule value: a scalar mostly, sometimes a list (`isIn` splits strings on
 /// `|`, and some operators see arrays) or an object.
-fn rule_value() -> impl Strategy<Value = Value> {
+fn rule_value() -> BoxedStrategy<Value> {
     prop_oneof![
         8 => values::scalar(),
         1 => prop::collection::vec(values::scalar(), 0..3).prop_map(Value::Array),
         1 => values::json_value(),
     ]
+    .boxed()
 }
 
 /// One rule item over `keys`.
-pub fn item(keys: &'static [&'static str]) -> impl Strategy<Value = Value> {
+pub fn item(keys: &'static [&'static str]) -> BoxedStrategy<Value> {
     let well_formed = (
         prop::sample::select(RULE_TYPES),
         prop::sample::select(keys),
@@ -76,12 +78,15 @@ pub fn item(keys: &'static [&'static str]) -> impl Strategy<Value = Value> {
         any::<bool>(),
     )
         .prop_map(|(rule_type, key, value, match_type, negated)| {
-            json!({
-                "rule_type": rule_type,
-                "key": key,
-                "value": value,
-                "matching": {"match_type": match_type, "negated": negated},
-            })
+            obj([
+                ("rule_type", rule_type.into()),
+                ("key", key.into()),
+                ("value", value),
+                (
+                    "matching",
+                    json!({"match_type": match_type, "negated": negated}),
+                ),
+            ])
         });
     let malformed = (
         prop::sample::select(keys),
@@ -90,24 +95,62 @@ pub fn item(keys: &'static [&'static str]) -> impl Strategy<Value = Value> {
         0..4u8,
     )
         .prop_map(|(key, value, match_type, fault)| match fault {
-            0 => json!({"rule_type": "generic_key_value", "key": key, "value": value}),
-            1 => json!({"rule_type": "generic_key_value", "key": key, "value": value,
-                        "matching": {"match_type": match_type, "negated": "true"}}),
-            2 => json!({"rule_type": "generic_key_value", "key": key,
-                        "matching": {"match_type": match_type, "negated": false}}),
-            _ => json!({"rule_type": "generic_key_value", "key": key, "value": value,
-                        "matching": {"negated": false}}),
+            0 => obj([
+                ("rule_type", "generic_key_value".into()),
+                ("key", key.into()),
+                ("value", value),
+            ]),
+            1 => obj([
+                ("rule_type", "generic_key_value".into()),
+                ("key", key.into()),
+                ("value", value),
+                (
+                    "matching",
+                    json!({"match_type": match_type, "negated": "true"}),
+                ),
+            ]),
+            2 => obj([
+                ("rule_type", "generic_key_value".into()),
+                ("key", key.into()),
+                (
+                    "matching",
+                    json!({"match_type": match_type, "negated": false}),
+                ),
+            ]),
+            _ => obj([
+                ("rule_type", "generic_key_value".into()),
+                ("key", key.into()),
+                ("value", value),
+                ("matching", json!({"negated": false})),
+            ]),
         });
-    prop_oneof![12 => well_formed, 1 => malformed]
+    prop_oneof![12 => well_formed, 1 => malformed].boxed()
 }
 
 /// A rule tree over `keys`: one to three `OR` blocks of one or two `AND`
 /// blocks of one to three items.
 pub fn rule_object(keys: &'static [&'static str]) -> impl Strategy<Value = Value> {
-    let or_when =
-        prop::collection::vec(item(keys), 1..4).prop_map(|items| json!({"OR_WHEN": items}));
-    let and = prop::collection::vec(or_when, 1..3).prop_map(|blocks| json!({"AND": blocks}));
-    prop::collection::vec(and, 1..4).prop_map(|blocks| json!({"OR": blocks}))
+    tree(keys, 1..4, 1..3, 1..4)
+}
+
+/// A smaller rule tree, for the many rules of a config (audiences,
+/// locations, segments, goals, site areas): one or two `OR` blocks of one
+/// `AND` block of one to three items.
+pub fn config_rule_object(keys: &'static [&'static str]) -> impl Strategy<Value = Value> {
+    tree(keys, 1..3, 1..2, 1..4)
+}
+
+fn tree(
+    keys: &'static [&'static str],
+    ors: std::ops::Range<usize>,
+    ands: std::ops::Range<usize>,
+    items: std::ops::Range<usize>,
+) -> impl Strategy<Value = Value> {
+    let or_when = prop::collection::vec(item(keys), items)
+        .prop_map(|items| obj([("OR_WHEN", Value::Array(items))]));
+    let and = prop::collection::vec(or_when, ands)
+        .prop_map(|blocks| obj([("AND", Value::Array(blocks))]));
+    prop::collection::vec(and, ors).prop_map(|blocks| obj([("OR", Value::Array(blocks))]))
 }
 
 /// Data for a rule over `keys`: the attributes of [`values::attributes`].

@@ -2,6 +2,7 @@
 //! differently.
 
 use proptest::prelude::*;
+use proptest::strategy::BoxedStrategy;
 use serde_json::{Map, Number, Value};
 
 /// Strings that SDKs compare, parse or case-fold differently: numeric text
@@ -57,14 +58,27 @@ pub const TRICKY_STRINGS: &[&str] = &[
     "tab\there",
 ];
 
-/// A string: mostly from [`TRICKY_STRINGS`], sometimes random printable text
-/// (any Unicode), sometimes lower-case ASCII.
-pub fn string() -> impl Strategy<Value = String> {
+/// A string: mostly from [`TRICKY_STRINGS`], sometimes random text (any
+/// Unicode scalar value), sometimes lower-case ASCII.
+pub fn string() -> BoxedStrategy<String> {
     prop_oneof![
         6 => prop::sample::select(TRICKY_STRINGS).prop_map(str::to_owned),
-        2 => "[a-z]{1,6}",
-        1 => "\\PC{0,8}",
+        2 => lowercase(1, 6),
+        1 => unicode(0, 8),
     ]
+    .boxed()
+}
+
+/// Lower-case ASCII letters, `min..=max` of them. (Built from characters,
+/// not a regex strategy: this runs for every generated case.)
+pub fn lowercase(min: usize, max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(prop::char::range('a', 'z'), min..=max).prop_map(String::from_iter)
+}
+
+/// Any Unicode scalar values (astral ones and controls included), `min..=max`
+/// of them; shrinks towards fewer, lower characters.
+pub fn unicode(min: usize, max: usize) -> impl Strategy<Value = String> {
+    prop::collection::vec(any::<char>(), min..=max).prop_map(String::from_iter)
 }
 
 /// Numbers that SDKs print, parse or compare differently: zero and negative
@@ -90,11 +104,12 @@ pub const TRICKY_NUMBERS: &[f64] = &[
 ];
 
 /// A JSON number: a small integer or one of [`TRICKY_NUMBERS`].
-pub fn number() -> impl Strategy<Value = Value> {
+pub fn number() -> BoxedStrategy<Value> {
     prop_oneof![
         3 => (-20i64..=120).prop_map(Value::from),
         2 => prop::sample::select(TRICKY_NUMBERS).prop_map(float),
     ]
+    .boxed()
 }
 
 /// A JSON number from an `f64` (every value in [`TRICKY_NUMBERS`] is finite).
@@ -103,34 +118,44 @@ pub fn float(value: f64) -> Value {
 }
 
 /// A JSON scalar of any type.
-pub fn scalar() -> impl Strategy<Value = Value> {
+pub fn scalar() -> BoxedStrategy<Value> {
     prop_oneof![
         1 => Just(Value::Null),
         1 => any::<bool>().prop_map(Value::Bool),
         3 => number(),
         5 => string().prop_map(Value::String),
     ]
+    .boxed()
 }
 
-/// A JSON value of any type, nested at most two levels.
-pub fn json_value() -> impl Strategy<Value = Value> {
-    scalar().prop_recursive(2, 8, 3, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
-            prop::collection::vec((object_key(), inner), 0..3).prop_map(object),
-        ]
-    })
+/// A JSON value of any type: a scalar, or an array or object of scalars.
+/// (Not `prop_recursive`, which builds its strategies anew for every value.)
+pub fn json_value() -> BoxedStrategy<Value> {
+    prop_oneof![
+        4 => scalar(),
+        1 => prop::collection::vec(scalar(), 0..3).prop_map(Value::Array),
+        1 => prop::collection::vec((object_key(), scalar()), 0..3).prop_map(object),
+    ]
+    .boxed()
 }
 
 /// An object key: a plain name, an integer-like name (ordered first by
 /// JavaScript's `Object.keys`), or a tricky string.
-pub fn object_key() -> impl Strategy<Value = String> {
+pub fn object_key() -> BoxedStrategy<String> {
     prop_oneof![
-        3 => "[a-z]{1,4}",
+        3 => lowercase(1, 4),
         1 => prop::sample::select(&["0", "1", "10", "2", "-1", "01", "4294967295"][..])
             .prop_map(str::to_owned),
         1 => string(),
     ]
+    .boxed()
+}
+
+/// An object of literal keys, moving the values in. (`serde_json::json!`
+/// serialises every `Value` it is given into a deep copy; generation runs for
+/// every case and every shrink step, so big values are moved, not copied.)
+pub fn obj<const N: usize>(pairs: [(&str, Value); N]) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
 }
 
 /// An object from key/value pairs (a later pair overwrites an earlier one
@@ -143,8 +168,12 @@ pub fn object(pairs: Vec<(String, Value)>) -> Value {
 /// (combining marks, astral characters) or arbitrary Unicode.
 pub fn visitor_id() -> impl Strategy<Value = String> {
     prop_oneof![
-        6 => "visitor-[a-z0-9]{1,8}",
-        2 => "\\PC{1,12}",
+        6 => prop::collection::vec(
+            prop_oneof![prop::char::range('a', 'z'), prop::char::range('0', '9')],
+            1..=8,
+        )
+        .prop_map(|chars| format!("visitor-{}", String::from_iter(chars))),
+        2 => unicode(1, 12),
         1 => prop::sample::select(
             &["", "0", "123", "007", "1e3", " v ", "用户123", "😀", "İstanbul", "é", "null"][..]
         )

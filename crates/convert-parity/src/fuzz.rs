@@ -223,7 +223,13 @@ pub fn generate(
     family: Family,
     index: u64,
 ) -> Result<Box<dyn ValueTree<Value = Value>>, String> {
-    let mut runner = TestRunner::new_with_rng(Config::default(), case_rng(seed, family, index));
+    // No failure persistence: the runner is cloned for every lazily generated
+    // branch, and the fuzzer records its findings itself.
+    let config = Config {
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut runner = TestRunner::new_with_rng(config, case_rng(seed, family, index));
     strategy
         .new_tree(&mut runner)
         .map(|tree| Box::new(tree) as Box<dyn ValueTree<Value = Value>>)

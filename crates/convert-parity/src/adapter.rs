@@ -29,9 +29,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use convert_spec::protocol::{
-    CaseRequest, Implementation, ReadyResponse, Request, RunRequest, RunResponse, StartRequest,
-};
+use convert_spec::protocol::{Implementation, ReadyResponse, Request, RunResponse, StartRequest};
 use convert_spec::{Capabilities, PROTOCOL_VERSION};
 
 use crate::outcome::Answer;
@@ -185,8 +183,14 @@ impl Process {
     }
 
     fn send(&self, request: &Request) {
-        if let (Some(tx), Ok(mut line)) = (&self.requests, serde_json::to_vec(request)) {
+        if let Ok(mut line) = serde_json::to_vec(request) {
             line.push(b'\n');
+            self.send_line(line);
+        }
+    }
+
+    fn send_line(&self, line: Vec<u8>) {
+        if let Some(tx) = &self.requests {
             let _ = tx.send(line);
         }
     }
@@ -545,14 +549,12 @@ impl Target for Adapter {
                 let case = &cases[next];
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                process.send(&Request::Run(RunRequest {
+                process.send_line(convert_spec::protocol::run_request_line(
                     seq,
-                    family: case.family.as_str().to_owned(),
-                    case: CaseRequest {
-                        id: case.id.clone(),
-                        input: case.input.clone(),
-                    },
-                }));
+                    case.family.as_str(),
+                    &case.id,
+                    &case.input,
+                ));
                 pending.push_back((seq, next, Instant::now()));
                 next += 1;
             }

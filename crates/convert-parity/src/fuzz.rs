@@ -316,13 +316,14 @@ fn judge(
                     // (Its patterns see this target's answer as the
                     // expected value: the oracle's own answer is the one in
                     // doubt.)
-                    let oracle_declared = oracle
-                        .map(|o| {
+                    let oracle_declared = match oracle {
+                        Some(o) if !differences.is_empty() && !targets[o].patterns.is_empty() => {
                             targets[o]
                                 .patterns
                                 .matching(family, &Patterns::document(input, actual))
-                        })
-                        .unwrap_or_default();
+                        }
+                        _ => Vec::new(),
+                    };
                     let all = differences.len();
                     let differences: Vec<Difference> = differences
                         .into_iter()
@@ -448,7 +449,7 @@ fn make_batch(
         match generate(strategy, config.seed, family, index) {
             Ok(tree) => {
                 let input = tree.current();
-                let derived = families::check_input(family, &input).unwrap_or_default();
+                let derived = families::requirements_of(family, &input).unwrap_or_default();
                 let missing: Vec<Option<String>> = capabilities
                     .iter()
                     .map(|caps| caps.missing(family, &derived))
@@ -485,9 +486,11 @@ fn run_all<R>(
             .iter_mut()
             .zip(&batch.runnable)
             .map(|(t, which)| {
-                let subset: Vec<CaseInput> =
-                    which.iter().map(|&i| batch.cases[i].clone()).collect();
-                scope.spawn(move || t.target.run(&subset))
+                // Most targets run every case: no copy then.
+                let subset: Option<Vec<CaseInput>> = (which.len() != batch.cases.len())
+                    .then(|| which.iter().map(|&i| batch.cases[i].clone()).collect());
+                let all = &batch.cases;
+                scope.spawn(move || t.target.run(subset.as_deref().unwrap_or(all)))
             })
             .collect();
         let other = meanwhile();

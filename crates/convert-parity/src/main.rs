@@ -1,5 +1,11 @@
 //! `convert-parity`: the conformance gate's command line.
 
+// The runner moves many JSON trees (generated inputs, protocol messages,
+// answers) between threads; mimalloc allocates them at about half the cost
+// of the system allocator (measured on `convert-parity fuzz`).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;

@@ -664,6 +664,76 @@ const HANDLERS = {
 };
 
 // ---------------------------------------------------------------------------
+// Timing (`time` requests, feature `timing`): the loop runs here, in node,
+// with the input parsed once before the clock starts.
+// ---------------------------------------------------------------------------
+
+/** Scope `case`: the family's handler, exactly as `run` calls it, `iterations` times. */
+async function timeCase(family, input, iterations) {
+  let answer;
+  const start = process.hrtime.bigint();
+  for (let i = 0; i < iterations; i += 1) {
+    answer = HANDLERS[family](input);
+    if (answer instanceof Promise) answer = await answer;
+    if (!answer.result) return answer; // skipped or errored: nothing is timed
+  }
+  const elapsed = process.hrtime.bigint() - start;
+  return { timing: { iterations, elapsed_ns: Number(elapsed), result: answer.result } };
+}
+
+/**
+ * Scope `decision`: one SDK instance (tracking off, logging off), then
+ * createContext + runExperience for the visitors `${visitor_id}-${i}`.
+ */
+function timeDecisions(input, iterations) {
+  const config = requireObject(input.config, 'config');
+  const visitorId = requireString(input.visitor_id, 'visitor_id');
+  const experienceKey = requireString(input.experience_key, 'experience_key');
+  const environment = optional(input, 'environment', requireString);
+  const visitorAttributes = optional(input, 'visitor_attributes', requireObject);
+  for (const field of ['visitor_state', 'force_variation_id', 'preview']) {
+    if (input[field] !== undefined && input[field] !== null) {
+      throw new InputError(`the decision scope takes no ${field}`);
+    }
+  }
+  const options = { data: structuredClone(config), network: { tracking: false }, logger: { logLevel: LogLevel.SILENT } };
+  if (environment !== undefined) options.environment = environment;
+  const sdk = new ConvertSDK(options);
+  const attributes = callAttributes(input);
+  const properties = visitorAttributes === undefined ? {} : structuredClone(visitorAttributes);
+  const visitors = Array.from({ length: iterations }, (_, i) => `${visitorId}-${i}`);
+  const counts = new Map();
+  const start = process.hrtime.bigint();
+  for (const visitor of visitors) {
+    const decision = createContext(sdk, visitor, properties).runExperience(experienceKey, attributes);
+    if (isPlainObject(decision)) counts.set(decision.id, (counts.get(decision.id) || 0) + 1);
+  }
+  const elapsed = process.hrtime.bigint() - start;
+  return { timing: { iterations, elapsed_ns: Number(elapsed), variations: Object.fromEntries(counts) } };
+}
+
+async function answerTime(request) {
+  const { seq, family, iterations } = request;
+  const scope = request.scope === undefined ? 'case' : request.scope;
+  try {
+    if (!Object.prototype.hasOwnProperty.call(HANDLERS, family)) {
+      return { seq, skipped: { reason: `family ${JSON.stringify(family)} is not supported by this adapter` } };
+    }
+    if (!Number.isSafeInteger(iterations) || iterations < 1) throw new InputError('`iterations` must be an integer >= 1');
+    if (!isPlainObject(request.case)) throw new InputError('invalid request: `case` must be a JSON object');
+    const input = requireObject(request.case.input, 'case.input');
+    if (scope === 'case') return { seq, ...(await timeCase(family, input, iterations)) };
+    if (scope === 'decision') {
+      if (family !== 'experience') throw new InputError(`the decision scope is for the experience family, not ${JSON.stringify(family)}`);
+      return { seq, ...timeDecisions(input, iterations) };
+    }
+    return { seq, skipped: { reason: `timing scope ${JSON.stringify(scope)} is not supported by this adapter` } };
+  } catch (error) {
+    return { seq, errored: errorInfo(error) };
+  }
+}
+
+// ---------------------------------------------------------------------------
 // Protocol
 // ---------------------------------------------------------------------------
 
@@ -680,7 +750,7 @@ function readyMessage() {
       families: FAMILIES,
       // 4.4.3 has only the packed layout: _retrieveBucketing never reads `version`.
       contract_versions: [11],
-      features: ['diagnostics', 'visitor_state', 'store_key'],
+      features: ['diagnostics', 'visitor_state', 'store_key', 'timing'],
     },
   };
 }
@@ -758,6 +828,13 @@ function handleLine(line) {
         return;
       }
       inOrder(async () => send(await answerRun(request)));
+      return;
+    case 'time':
+      if (!isSeq(request.seq)) {
+        logErr(`time request without a valid seq: ${line.slice(0, 200)}`);
+        return;
+      }
+      inOrder(async () => send(await answerTime(request)));
       return;
     case 'stop':
       inOrder(exitCleanly);

@@ -17,6 +17,7 @@ import os
 import platform
 import re
 import sys
+import time
 import traceback
 from typing import Any, Callable, Dict, Mapping, Optional
 
@@ -561,6 +562,80 @@ HANDLERS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
 }
 
 
+# --- timing (`time` requests, feature `timing`) ------------------------------
+# The loop runs here, in CPython, with the input parsed once before the clock
+# starts.
+
+
+def time_case(family: str, payload: Dict[str, Any], iterations: int) -> Dict[str, Any]:
+    """Scope `case`: the family's handler, exactly as `run` calls it."""
+    handler = HANDLERS[family]
+    answer: Dict[str, Any] = {}
+    start = time.perf_counter_ns()
+    for _ in range(iterations):
+        answer = handler(payload)
+        if "result" not in answer:
+            return answer  # skipped or errored: nothing is timed
+    elapsed = time.perf_counter_ns() - start
+    return {"timing": {"iterations": iterations, "elapsed_ns": elapsed, "result": answer["result"]}}
+
+
+def time_decisions(payload: Dict[str, Any], iterations: int) -> Dict[str, Any]:
+    """Scope `decision`: one Core (tracking off), then create_context +
+    run_experience for the visitors `{visitor_id}-{i}`."""
+    config = require_object(payload.get("config"), "config")
+    visitor_id = require_string(payload.get("visitor_id"), "visitor_id")
+    experience_key = require_string(payload.get("experience_key"), "experience_key")
+    environment = optional(payload, "environment", require_string)
+    visitor_attributes = optional(payload, "visitor_attributes", require_object)
+    location_attributes = optional(payload, "location_attributes", require_object)
+    for field in ("visitor_state", "force_variation_id", "preview"):
+        if payload.get(field) is not None:
+            raise InputError(f"the decision scope takes no {field}")
+    sdk_config = SDKConfig(data=config, environment=DEFAULT_ENVIRONMENT if environment is None else environment)
+    core = Core(sdk_config, transport=OfflineTransport()).initialize()
+    try:
+        visitors = [f"{visitor_id}-{i}" for i in range(iterations)]
+        counts: Dict[str, int] = {}
+        start = time.perf_counter_ns()
+        for visitor in visitors:
+            context = core.create_context(visitor, visitor_attributes=visitor_attributes)
+            decision = context.run_experience(
+                experience_key, location_attributes=location_attributes, enable_tracking=False
+            )
+            if decision is not None:
+                counts[decision.variation_id] = counts.get(decision.variation_id, 0) + 1
+        elapsed = time.perf_counter_ns() - start
+    finally:
+        core.close()
+    return {"timing": {"iterations": iterations, "elapsed_ns": elapsed, "variations": counts}}
+
+
+def answer_time(request: Dict[str, Any]) -> Dict[str, Any]:
+    seq = request["seq"]
+    family = request.get("family")
+    scope = request.get("scope", "case")
+    iterations = request.get("iterations")
+    try:
+        if not isinstance(family, str) or family not in HANDLERS:
+            return {"seq": seq, "skipped": {"reason": f"family {json.dumps(family)} is not supported by this adapter"}}
+        if not is_seq(iterations) or iterations < 1:
+            raise InputError("`iterations` must be an integer >= 1")
+        case = request.get("case")
+        if not isinstance(case, dict):
+            raise InputError("invalid request: `case` must be a JSON object")
+        case_input = require_object(case.get("input"), "case.input")
+        if scope == "case":
+            return {"seq": seq, **time_case(family, case_input, iterations)}
+        if scope == "decision":
+            if family != "experience":
+                raise InputError(f"the decision scope is for the experience family, not {json.dumps(family)}")
+            return {"seq": seq, **time_decisions(case_input, iterations)}
+        return {"seq": seq, "skipped": {"reason": f"timing scope {json.dumps(scope)} is not supported by this adapter"}}
+    except Exception as error:  # noqa: BLE001 — every failure becomes an answer
+        return {"seq": seq, "errored": error_info(error)}
+
+
 # --- protocol ----------------------------------------------------------------
 
 
@@ -576,7 +651,7 @@ def ready_message() -> Dict[str, Any]:
         "capabilities": {
             "families": FAMILIES,
             "contract_versions": [11, 12],
-            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview"],
+            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview", "timing"],
         },
     }
 
@@ -639,6 +714,12 @@ def handle_line(line: str) -> bool:
             log(f"run request without a valid seq: {line[:200]!r}")
             return True
         send(answer_run(request))
+        return True
+    if command == "time":
+        if not is_seq(request.get("seq")):
+            log(f"time request without a valid seq: {line[:200]!r}")
+            return True
+        send(answer_time(request))
         return True
     if command == "stop":
         return False

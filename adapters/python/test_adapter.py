@@ -88,7 +88,7 @@ class AdapterTest(unittest.TestCase):
                 "segments", "diagnostics", "config_validation", "scenario",
             ],
             "contract_versions": [11, 12],
-            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview"],
+            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview", "timing"],
         })
 
     def test_other_protocol_is_refused(self) -> None:
@@ -246,6 +246,58 @@ class AdapterTest(unittest.TestCase):
         ])
         self.assertEqual(status, 0)
         self.assertEqual(len(out), 1)
+
+    def test_time_case_scope_answers_what_run_answers(self) -> None:
+        payload = experience_input()
+        status, out, _ = session([
+            {"cmd": "start", "protocol": 1},
+            {"cmd": "run", "seq": 1, "family": "experience", "case": {"id": "r", "input": payload}},
+            {"cmd": "time", "seq": 2, "family": "experience", "case": {"id": "t", "input": payload}, "iterations": 3},
+            {"cmd": "time", "seq": 3, "family": "hash", "case": {"id": "h", "input": {"value": "hello", "seed": 9999}},
+             "iterations": 5, "scope": "case"},
+            {"cmd": "stop"},
+        ])
+        self.assertEqual(status, 0)
+        self.assertIn("timing", out[0]["capabilities"]["features"])
+        _, run, timed, hashed = out
+        self.assertEqual(timed["seq"], 2)
+        self.assertEqual(timed["timing"]["iterations"], 3)
+        self.assertIsInstance(timed["timing"]["elapsed_ns"], int)
+        # The timed evaluation is the normal path: the probe decides 302 (bucket 8107).
+        self.assertEqual(timed["timing"]["result"], run["result"])
+        self.assertEqual(run["result"]["variation_id"], "302")
+        self.assertEqual(hashed["timing"]["result"], {"hash": 198804431})
+        self.assertEqual(hashed["timing"]["iterations"], 5)
+
+    def test_time_decision_scope_decides_every_visitor_once(self) -> None:
+        payload = experience_input()
+        n = 6
+        runs = self.run_cases([
+            ("experience", {**payload, "visitor_id": f"visitor-123-{i}"}) for i in range(n)
+        ])
+        expected: dict = {}
+        for answer in runs:
+            variation = answer["result"]["variation_id"]
+            if variation is not None:
+                expected[variation] = expected.get(variation, 0) + 1
+        _, out, _ = session([
+            {"cmd": "start", "protocol": 1},
+            {"cmd": "time", "seq": 1, "family": "experience", "case": {"id": "d", "input": payload},
+             "iterations": n, "scope": "decision"},
+            {"cmd": "time", "seq": 2, "family": "hash", "case": {"id": "h", "input": {"value": "a", "seed": 1}},
+             "iterations": 1, "scope": "decision"},
+            {"cmd": "time", "seq": 3, "family": "experience", "case": {"id": "z", "input": payload}, "iterations": 0},
+            {"cmd": "time", "seq": 4, "family": "experience",
+             "case": {"id": "p", "input": {**payload, "preview": {"experience_id": "300", "variation_id": "301"}}},
+             "iterations": 1, "scope": "decision"},
+            {"cmd": "stop"},
+        ])
+        self.assertEqual(len(out), 5)
+        self.assertEqual(out[1]["timing"]["iterations"], n)
+        self.assertEqual(out[1]["timing"]["variations"], expected)
+        self.assertEqual(sum(out[1]["timing"]["variations"].values()), n)
+        for refused in out[2:]:
+            self.assertIn("errored", refused, refused)
 
 
 if __name__ == "__main__":

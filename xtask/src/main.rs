@@ -9,8 +9,13 @@
 //! - `cargo xtask fuzz [ARGS]` — differential fuzzing of the reference and
 //!   both SDKs (a release build of the runner; findings under
 //!   `target/parity/fuzz/`).
+//! - `cargo xtask docs [--check]` — write (or check) the generated sections
+//!   of the docs (spec pages' vector and schema links, the report fields).
+//! - `cargo xtask bench [--quick] [--peers]` — the benchmarks, as one table.
 
+mod bench;
 mod cargo;
+mod docs;
 mod fuzz;
 mod parity;
 mod schemas;
@@ -53,12 +58,18 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Run the criterion benchmarks: hashing (convert-engine), regex
-    /// (convert-regex) and SDK decision throughput (convert-sdk).
+    /// Run the benchmarks and print one table: the criterion benches (hashing,
+    /// bucketing, rules, regex, SDK decisions, runner throughput) and the
+    /// memory figures; with --peers, the same decision workload through the
+    /// published JS and Python SDKs, timed inside their runtimes.
     Bench {
         /// Short warm-up and measurement (a quick look, not a baseline).
         #[arg(long)]
         quick: bool,
+        /// Also time the workload in the JS and Python SDKs (installs missing
+        /// adapters) and print µs/decision and the ratio to ours.
+        #[arg(long)]
+        peers: bool,
         /// Extra arguments passed to criterion (e.g. a benchmark name filter).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -69,26 +80,13 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-}
-
-/// `cargo bench` over the crates with benchmarks.
-fn bench(quick: bool, args: &[String]) -> anyhow::Result<std::process::ExitCode> {
-    let mut command = cargo::cargo([
-        "bench",
-        "-p",
-        "convert-engine",
-        "-p",
-        "convert-regex",
-        "-p",
-        "convert-sdk",
-        "--",
-    ]);
-    if quick {
-        command.args(["--warm-up-time", "1", "--measurement-time", "2"]);
-    }
-    command.args(args);
-    cargo::run_ok(&mut command)?;
-    Ok(std::process::ExitCode::SUCCESS)
+    /// Write the generated sections of the docs: each spec page's links to
+    /// its vectors and schemas, the report fields table in docs/reports.md.
+    Docs {
+        /// Fail if a generated section would change, write nothing.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -100,8 +98,10 @@ fn main() -> std::process::ExitCode {
             cargo::build_runner_release().and_then(|runner| fuzz::run(&runner, &args))
         }
         Task::Bench { quick, args } => bench(quick, &args),
+        Task::Bench { quick, peers, args } => bench::run(quick, peers, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
+        Task::Docs { check } => docs::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,
@@ -109,5 +109,65 @@ fn main() -> std::process::ExitCode {
             eprintln!("error: {err:#}");
             std::process::ExitCode::FAILURE
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser as _;
+    use pulldown_cmark::{CodeBlockKind, Event, Parser, Tag, TagEnd};
+
+    use super::Cli;
+
+    /// `README.md`, `docs/*.md` and `spec/*.md`.
+    fn doc_files() -> Vec<std::path::PathBuf> {
+        let root = crate::util::project_root();
+        let mut files = vec![root.join("README.md")];
+        for dir in ["docs", "spec"] {
+            files.extend(crate::util::files_with_extension(&root.join(dir), "md").unwrap());
+        }
+        files
+    }
+
+    /// Every `cargo xtask …` command in the docs' shell blocks is one these
+    /// definitions accept (`crates/convert-parity/tests/docs.rs` checks the
+    /// rest of each block, and the runner arguments after `parity`).
+    #[test]
+    fn documented_xtask_commands_parse() {
+        let mut checked = 0;
+        for file in doc_files() {
+            let text = std::fs::read_to_string(&file).unwrap();
+            let mut in_shell = false;
+            for event in Parser::new(&text) {
+                match event {
+                    Event::Start(Tag::CodeBlock(CodeBlockKind::Fenced(info))) => {
+                        in_shell = info.split_whitespace().next() == Some("sh");
+                    }
+                    Event::End(TagEnd::CodeBlock) => in_shell = false,
+                    Event::Text(code) if in_shell => {
+                        for line in code.lines() {
+                            let line = line.split(" #").next().unwrap_or(line);
+                            let words: Vec<&str> = line.split_whitespace().collect();
+                            if let ["cargo", "xtask", rest @ ..] = words.as_slice() {
+                                let argv =
+                                    std::iter::once("cargo xtask").chain(rest.iter().copied());
+                                if let Err(e) = Cli::try_parse_from(argv) {
+                                    panic!(
+                                        "{}: `{line}` is not a valid xtask command:\n{e}",
+                                        file.display()
+                                    );
+                                }
+                                checked += 1;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        assert!(
+            checked >= 4,
+            "only {checked} `cargo xtask` commands found in the docs"
+        );
     }
 }

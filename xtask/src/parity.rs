@@ -1,6 +1,6 @@
 //! `cargo xtask parity`: install missing adapters, run the full matrix (the
 //! reference engine and every adapter over every vector), write reports under
-//! `target/parity/`.
+//! `target/parity/`: `report.json`, `junit.xml` and `report.html`.
 
 use std::process::{Command, ExitCode};
 
@@ -33,10 +33,19 @@ pub fn run(extra: &[String]) -> Result<ExitCode> {
             .arg(out.join("report.json"))
             .arg("--junit")
             .arg(out.join("junit.xml"))
+            .arg("--html")
+            .arg(out.join("report.html"))
             .args(extra)
             .current_dir(&root),
     )?;
-    eprintln!("reports: {}", out.display());
+    eprintln!(
+        "reports: {} (report.json, junit.xml, report.html)",
+        out.display()
+    );
+    eprintln!(
+        "open the HTML report in a browser: file://{}",
+        out.join("report.html").display()
+    );
     Ok(exit_code_of(status))
 }
 

@@ -25,6 +25,14 @@ pub fn run() -> Result<ExitCode> {
     step("schemas are generated from the contract types", || {
         crate::schemas::run(true)
     })?;
+    step(
+        "docs: generated sections (spec links, report fields) are current",
+        || crate::docs::run(true),
+    )?;
+    step(
+        "system packages the tests use (chromium, xmllint)",
+        system_packages,
+    )?;
     let runner = crate::cargo::build_runner()?;
     let root = crate::util::project_root();
     step(
@@ -116,6 +124,29 @@ pub fn run() -> Result<ExitCode> {
     }
     eprintln!("== all checks passed");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Headless Chromium (the HTML report test) and xmllint (the JUnit schema
+/// test) are system packages: installed by `.ci/install-system-packages`
+/// when missing and this machine can (root or sudo, apt-get); otherwise the
+/// step fails saying how to install them.
+fn system_packages() -> Result<()> {
+    let have = |tool: &str| {
+        Command::new(tool)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if have("chromium") && have("xmllint") {
+        return Ok(());
+    }
+    let script = crate::util::project_root().join(".ci/install-system-packages");
+    run_ok(Command::new("bash").arg(&script)).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\nthe tests need chromium and xmllint: run `sudo {}` (Debian/Ubuntu), or install them with your package manager",
+            script.display()
+        )
+    })
 }
 
 fn step(name: &str, f: impl FnOnce() -> Result<()>) -> Result<()> {

@@ -83,7 +83,7 @@ test('start answers the handshake with the installed SDK identity', () => {
   assert.deepEqual(out[0].capabilities, {
     families: ['hash', 'bucketing', 'rule', 'experience', 'experiences', 'feature', 'segments', 'diagnostics', 'scenario'],
     contract_versions: [11],
-    features: ['diagnostics', 'visitor_state', 'store_key'],
+    features: ['diagnostics', 'visitor_state', 'store_key', 'timing'],
   });
 });
 
@@ -282,4 +282,51 @@ test('a scenario captures the tracking batch: segments frozen, goal dedup by key
   // Digest §7: segments frozen at the first enqueue; the repeat is deduplicated.
   assert.deepEqual(visitor.segments, { country: 'US' });
   assert.deepEqual(visitor.events.map((e) => e.eventType), ['bucketing', 'conversion']);
+});
+
+test('time runs the evaluations inside node: case scope answers what run answers', () => {
+  const input = experienceInput();
+  const { status, out } = session([
+    { cmd: 'start', protocol: 1 },
+    { cmd: 'run', seq: 1, family: 'experience', case: { id: 'r', input } },
+    { cmd: 'time', seq: 2, family: 'experience', case: { id: 't', input }, iterations: 3 },
+    { cmd: 'time', seq: 3, family: 'hash', case: { id: 'h', input: { value: 'hello', seed: 9999 } }, iterations: 5, scope: 'case' },
+    { cmd: 'stop' },
+  ]);
+  assert.equal(status, 0);
+  assert.ok(out[0].capabilities.features.includes('timing'));
+  const [, run, timed, hash] = out;
+  assert.equal(timed.seq, 2);
+  assert.equal(timed.timing.iterations, 3);
+  assert.ok(Number.isInteger(timed.timing.elapsed_ns) && timed.timing.elapsed_ns >= 0);
+  // The timed evaluation is the normal path: the digest's probe decides 302 (bucket 8107).
+  assert.deepEqual(timed.timing.result, run.result);
+  assert.equal(run.result.variation_id, '302');
+  assert.deepEqual(hash.timing.result, { hash: 198804431 });
+  assert.equal(hash.timing.iterations, 5);
+});
+
+test('time with the decision scope decides every visitor once, on one SDK instance', () => {
+  const input = experienceInput();
+  const n = 6;
+  const visitors = Array.from({ length: n }, (_, i) => `visitor-123-${i}`);
+  // The same visitors through the normal path, one fresh SDK per case.
+  const runs = runCases(visitors.map((visitorId) => ['experience', { ...input, visitor_id: visitorId }]));
+  const expected = {};
+  for (const answer of runs) {
+    if (answer.result.variation_id !== null) expected[answer.result.variation_id] = (expected[answer.result.variation_id] || 0) + 1;
+  }
+  const { out } = session([
+    { cmd: 'start', protocol: 1 },
+    { cmd: 'time', seq: 1, family: 'experience', case: { id: 'd', input }, iterations: n, scope: 'decision' },
+    { cmd: 'time', seq: 2, family: 'hash', case: { id: 'h', input: { value: 'a', seed: 1 } }, iterations: 1, scope: 'decision' },
+    { cmd: 'time', seq: 3, family: 'experience', case: { id: 'z', input }, iterations: 0 },
+    { cmd: 'time', seq: 4, family: 'experience', case: { id: 'f', input: { ...input, force_variation_id: '301' } }, iterations: 1, scope: 'decision' },
+    { cmd: 'stop' },
+  ]);
+  assert.equal(out.length, 5);
+  assert.equal(out[1].timing.iterations, n);
+  assert.deepEqual(out[1].timing.variations, expected);
+  assert.equal(Object.values(out[1].timing.variations).reduce((a, b) => a + b, 0), n);
+  for (const refused of out.slice(2)) assert.ok(refused.errored, JSON.stringify(refused));
 });

@@ -17,11 +17,53 @@
 //! `packages/data/src/data-manager.ts` (`getEntitiesList`,
 //! `_getEntityByField`, `getItemsByIds`, `getSubItem`).
 
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+
 use serde_json::{Map, Value};
 
-use crate::bucketing::{Arm, Layout};
+use crate::bucketing::{Arm, Bands, Layout};
 use crate::diagnostics::Diagnostic;
 use crate::js;
+use crate::rule::Patterns;
+
+/// A value derived from the rest of its struct, computed on first use and
+/// kept (an experience's bucket bands, a config's compiled patterns and
+/// lookup index). It never takes part in equality: two configs with equal
+/// data are equal whether or not their derived values were computed yet.
+///
+/// Derived values assume the struct is not changed after it was first
+/// evaluated against; read a new config instead of editing one in place.
+#[derive(Clone)]
+pub struct Derived<T>(OnceLock<T>);
+
+impl<T> Default for Derived<T> {
+    fn default() -> Self {
+        Derived(OnceLock::new())
+    }
+}
+
+impl<T> Derived<T> {
+    fn get_or_init(&self, init: impl FnOnce() -> T) -> &T {
+        self.0.get_or_init(init)
+    }
+}
+
+impl<T> PartialEq for Derived<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> std::fmt::Debug for Derived<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "Derived(computed)"
+        } else {
+            "Derived(pending)"
+        })
+    }
+}
 
 /// A config that cannot be read at all.
 #[derive(Debug, thiserror::Error)]
@@ -76,6 +118,37 @@ pub struct ProjectConfig {
     /// The config object as given: entity lookups ([`ProjectConfig::entities`])
     /// and features read it directly.
     pub raw: Map<String, Value>,
+    /// The `regexMatches` patterns of every rule, compiled on first use.
+    patterns: Derived<Arc<Patterns>>,
+    /// Experience positions by `String(key)` and `String(id)` (first
+    /// occurrence), built on first use.
+    index: Derived<ExperienceIndex>,
+}
+
+/// Where the first experience with a given `String(key)` / `String(id)` is.
+#[derive(Clone, Debug, Default)]
+struct ExperienceIndex {
+    /// `experiences.len()` when the index was built (a changed list is
+    /// searched linearly instead).
+    len: usize,
+    by_key: HashMap<String, usize>,
+    by_id: HashMap<String, usize>,
+}
+
+impl ExperienceIndex {
+    fn build(experiences: &[Experience]) -> ExperienceIndex {
+        let mut index = ExperienceIndex {
+            len: experiences.len(),
+            ..ExperienceIndex::default()
+        };
+        for (position, experience) in experiences.iter().enumerate() {
+            let key = js::to_string(experience.key.as_ref()).into_owned();
+            index.by_key.entry(key).or_insert(position);
+            let id = js::to_string(experience.id.as_ref()).into_owned();
+            index.by_id.entry(id).or_insert(position);
+        }
+        index
+    }
 }
 
 /// The entity types the SDK's lookups serve (`DATA_ENTITIES`); any other
@@ -173,7 +246,24 @@ impl ProjectConfig {
             archived_experiences,
             issues,
             raw: root.clone(),
+            patterns: Derived::default(),
+            index: Derived::default(),
         })
+    }
+
+    /// The patterns of every `regexMatches` rule item in the config (see
+    /// [`Patterns::collect`]), each compiled on first use and shared by the
+    /// decisions made against the config.
+    pub fn patterns(&self) -> &Arc<Patterns> {
+        self.patterns
+            .get_or_init(|| Arc::new(Patterns::collect(self.raw.values())))
+    }
+
+    fn experience_index(&self) -> Option<&ExperienceIndex> {
+        let index = self
+            .index
+            .get_or_init(|| ExperienceIndex::build(&self.experiences));
+        (index.len == self.experiences.len()).then_some(index)
     }
 
     /// `getEntitiesList(entity_type)`: the singular aliases map to their
@@ -259,16 +349,24 @@ impl ProjectConfig {
     /// The first experience whose `String(key)` is `key` (`getEntity`). An
     /// experience without a key is found by `"undefined"`, as in JavaScript.
     pub fn experience_by_key(&self, key: &str) -> Option<&Experience> {
-        self.experiences
-            .iter()
-            .find(|e| js::to_string(e.key.as_ref()) == key)
+        match self.experience_index() {
+            Some(index) => index.by_key.get(key).and_then(|&i| self.experiences.get(i)),
+            None => self
+                .experiences
+                .iter()
+                .find(|e| js::to_string(e.key.as_ref()) == key),
+        }
     }
 
     /// The first experience whose `String(id)` is `id` (`getEntityById`).
     pub fn experience_by_id(&self, id: &str) -> Option<&Experience> {
-        self.experiences
-            .iter()
-            .find(|e| js::to_string(e.id.as_ref()) == id)
+        match self.experience_index() {
+            Some(index) => index.by_id.get(id).and_then(|&i| self.experiences.get(i)),
+            None => self
+                .experiences
+                .iter()
+                .find(|e| js::to_string(e.id.as_ref()) == id),
+        }
     }
 
     /// `getItemsByIds(ids, 'audiences')`: the audiences whose `id` is `===` to
@@ -386,6 +484,9 @@ pub struct Experience {
     pub settings: Option<Value>,
     /// `variations`.
     pub variations: Variations,
+    /// The bucket bands of `variations` under [`Experience::layout`], built
+    /// on first use.
+    bands: Derived<Bands>,
 }
 
 impl Experience {
@@ -434,7 +535,22 @@ impl Experience {
             audiences: field(map, "audiences"),
             settings: field(map, "settings"),
             variations,
+            bands: Derived::default(),
         }
+    }
+
+    /// The variations as bands of bucket values under [`Experience::layout`]
+    /// (the packed map or the anchored ranges), built once per experience.
+    pub fn bands(&self) -> &Bands {
+        self.bands.get_or_init(|| {
+            let arms: Vec<Arm<'_>> = self
+                .variations
+                .as_slice()
+                .iter()
+                .map(Variation::arm)
+                .collect();
+            Bands::build(self.layout(), &arms)
+        })
     }
 
     /// `experience.id.toString()`: the hash prefix and store key. `None` when
@@ -525,8 +641,9 @@ pub struct Variation {
     pub status: Option<Value>,
     /// `traffic_allocation`, in percent.
     pub traffic_allocation: Option<Value>,
-    /// The whole entry as it appears in the config.
-    pub raw: Value,
+    /// The whole entry as it appears in the config (shared, not copied, by
+    /// the decisions that select it).
+    pub raw: Arc<Value>,
 }
 
 impl Variation {
@@ -544,7 +661,7 @@ impl Variation {
             name: get("name"),
             status: get("status"),
             traffic_allocation: get("traffic_allocation"),
-            raw: value.clone(),
+            raw: Arc::new(value.clone()),
         }
     }
 

@@ -37,16 +37,19 @@
 //! [`Decision::store`] and the caller applies it with
 //! [`Visitor::remember`](crate::visitor::Visitor::remember).
 
+use std::fmt;
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
-use crate::bucketing::{self, Arm, Layout};
+use crate::bucketing::Layout;
 use crate::config::{
     ArchivedExperiences, AudienceMatching, Experience, ProjectConfig, Variation, Variations,
 };
 use crate::diagnostics::{Diagnostic, JsThrowSite, Reason};
 use crate::engine::Settings;
 use crate::js;
-use crate::rule::{RuleEvaluator, RuleOutcome};
+use crate::rule::{RuleData, RuleEvaluator, RuleOutcome};
 use crate::visitor::Visitor;
 
 /// The location attributes of a call.
@@ -135,8 +138,9 @@ pub struct SelectedVariation {
     pub id: String,
     /// The variation's `key` as in config (`None` when absent).
     pub key: Option<Value>,
-    /// The whole variation object from config (`changes`, extra fields).
-    pub raw: Value,
+    /// The whole variation object from config (`changes`, extra fields),
+    /// shared with the config.
+    pub raw: Arc<Value>,
 }
 
 impl SelectedVariation {
@@ -217,19 +221,24 @@ impl Run<'_> {
         self.decision.diagnostics.push(diagnostic);
     }
 
-    fn evaluate(&mut self, rule_set: &Value, data: &Value, path: &str) -> RuleOutcome {
-        let outcome = self
-            .rules
-            .evaluate(rule_set, data, path, &mut self.decision.diagnostics);
+    fn evaluate(
+        &mut self,
+        rule_set: &Value,
+        data: RuleData<'_>,
+        path: &dyn fmt::Display,
+    ) -> RuleOutcome {
+        let outcome =
+            self.rules
+                .evaluate_data(rule_set, data, path, &mut self.decision.diagnostics);
         if let RuleOutcome::Value(value) = &outcome {
             let diagnostic = match outcome.rule_error() {
                 Some(error) => Diagnostic::RuleError {
                     error: error.as_str().to_owned(),
-                    path: path.to_owned(),
+                    path: path.to_string(),
                 },
                 None => Diagnostic::NonBooleanRuleResult {
                     value: value.to_string(),
-                    path: path.to_owned(),
+                    path: path.to_string(),
                 },
             };
             self.diagnose(diagnostic);
@@ -242,7 +251,7 @@ impl Run<'_> {
         let properties = match location {
             LocationAttributes::Ignore => return true,
             LocationAttributes::Absent => return false,
-            LocationAttributes::Properties(properties) => Value::Object(properties.clone()),
+            LocationAttributes::Properties(properties) => RuleData::Object(properties),
         };
         if js::array_not_empty(experience.locations.as_ref()) {
             let locations = self.config.locations_by_ids(experience.locations.as_ref());
@@ -255,11 +264,8 @@ impl Run<'_> {
                 let Some(rules) = location.rules.as_ref().filter(|r| js::truthy(Some(r))) else {
                     continue;
                 };
-                let path = format!(
-                    "locations[id={}].rules",
-                    js::to_string(location.id.as_ref())
-                );
-                match self.evaluate(rules, &properties, &path) {
+                let path = EntityRules("locations", location.id.as_ref());
+                match self.evaluate(rules, properties, &path) {
                     RuleOutcome::Matched => matched += 1,
                     RuleOutcome::NotMatched | RuleOutcome::Threw(_) => {}
                     outcome @ RuleOutcome::Value(_) => {
@@ -277,7 +283,7 @@ impl Run<'_> {
             .as_ref()
             .filter(|s| js::truthy(Some(s)))
         {
-            let outcome = self.evaluate(site_area, &properties, "site_area");
+            let outcome = self.evaluate(site_area, properties, &"site_area");
             return outcome.rule_error().is_none() && outcome.is_truthy();
         }
         true
@@ -285,11 +291,13 @@ impl Run<'_> {
 
     /// Step 6: `Some(true)` when the audience gate passes, `None` when an
     /// audience evaluated to a `RuleError` (the SDK returns it at once).
+    /// The audience rules see the visitor's merged properties, through
+    /// [`Visitor::properties_view`].
     fn audience_gate(
         &mut self,
         experience: &Experience,
-        properties: &Value,
         visitor: &Visitor,
+        call_properties: Option<&Map<String, Value>>,
         is_bucketed: bool,
     ) -> Option<bool> {
         if !js::array_not_empty(experience.audiences.as_ref()) {
@@ -306,14 +314,12 @@ impl Run<'_> {
         }
         let mut matched = 0usize;
         let mut rule_error = false;
+        let properties = RuleData::Properties(visitor.properties_view(call_properties));
         for audience in &to_check {
             let Some(rules) = audience.rules.as_ref().filter(|r| js::truthy(Some(r))) else {
                 continue;
             };
-            let path = format!(
-                "audiences[id={}].rules",
-                js::to_string(audience.id.as_ref())
-            );
+            let path = EntityRules("audiences", audience.id.as_ref());
             if let Some(exclusion) = ExclusionRule::find(rules) {
                 matched += usize::from(self.exclusion_matches(&exclusion, visitor, &path));
                 continue;
@@ -349,7 +355,7 @@ impl Run<'_> {
         &mut self,
         rule: &ExclusionRule<'_>,
         visitor: &Visitor,
-        path: &str,
+        path: &dyn fmt::Display,
     ) -> bool {
         let key = js::to_string(rule.value);
         let bucketed = match self.config.experience_by_key(&key) {
@@ -359,7 +365,7 @@ impl Run<'_> {
             None => {
                 self.diagnose(Diagnostic::UnknownExclusionTarget {
                     key: key.into_owned(),
-                    path: path.to_owned(),
+                    path: path.to_string(),
                 });
                 false
             }
@@ -436,11 +442,21 @@ impl Run<'_> {
                 return Some(SelectedVariation {
                     id: selected.to_owned(),
                     key: variation.key.clone(),
-                    raw: variation.raw.clone(),
+                    raw: Arc::clone(&variation.raw),
                 });
             }
         }
         None
+    }
+}
+
+/// The diagnostic path of an entity's rules: `audiences[id=…].rules`,
+/// formatted only when a diagnostic is written.
+struct EntityRules<'a>(&'static str, Option<&'a Value>);
+
+impl fmt::Display for EntityRules<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}[id={}].rules", self.0, js::to_string(self.1))
     }
 }
 
@@ -492,7 +508,7 @@ pub fn run_experience(
     let mut run = Run {
         config,
         settings,
-        rules: RuleEvaluator::new(settings.rules),
+        rules: RuleEvaluator::with_patterns(settings.rules, Arc::clone(config.patterns())),
         decision: Decision::new(Reason::Resolved),
     };
     // 1. Context.runExperience: no visitor id.
@@ -511,7 +527,7 @@ pub fn run_experience(
         run.decision.variation = Some(SelectedVariation {
             id: js::to_string(variation.id.as_ref()).into_owned(),
             key: variation.key.clone(),
-            raw: variation.raw.clone(),
+            raw: Arc::clone(&variation.raw),
         });
         return run.finish(Reason::Resolved);
     }
@@ -519,7 +535,8 @@ pub fn run_experience(
     let Some(experience) = config.experience_by_key(key) else {
         return run.finish(Reason::ExperienceNotFound);
     };
-    run.decision.experience_id = experience.id_string();
+    let experience_id = experience.id_string();
+    run.decision.experience_id.clone_from(&experience_id);
     run.decision.experience_key.clone_from(&experience.key);
     // 3. Archived: the first String-equal archived id, if truthy.
     match &config.archived_experiences {
@@ -548,7 +565,6 @@ pub fn run_experience(
     }
     // Sticky pre-check (`experience.id.toString()` throws on a nullish id):
     // a stored variation that still exists makes the visitor "bucketed".
-    let experience_id = experience.id_string();
     if experience_id.is_none() {
         run.diagnose(Diagnostic::JsWouldThrow {
             site: JsThrowSite::ExperienceIdNullish,
@@ -566,8 +582,8 @@ pub fn run_experience(
         return run.finish(Reason::LocationMismatch);
     }
     // 6. Audiences, 7. segments.
-    let properties = Value::Object(visitor.merged_properties(options.visitor_properties));
-    let Some(audiences_matched) = run.audience_gate(experience, &properties, visitor, is_bucketed)
+    let Some(audiences_matched) =
+        run.audience_gate(experience, visitor, options.visitor_properties, is_bucketed)
     else {
         return run.finish(Reason::AudienceMismatch);
     };
@@ -605,26 +621,18 @@ pub fn run_experience(
         run.decision.variation = Some(variation);
         return run.finish(Reason::Resolved);
     }
-    // 9. Bucketing (also when forced: the bucket value is computed anyway).
-    let arms: Vec<Arm<'_>> = experience
-        .variations
-        .as_slice()
-        .iter()
-        .map(|v| v.arm())
-        .collect();
-    let layout = experience.layout();
-    let selection = bucketing::bucket(
-        &experience_id,
-        visitor.id(),
-        &arms,
-        layout,
-        &run.settings.bucketing,
-    );
-    run.decision.bucket_value = Some(selection.value);
-    run.decision.layout = Some(layout);
+    // 9. Bucketing (also when forced: the bucket value is computed anyway),
+    // in the experience's bands (built once per config).
+    let bands = experience.bands();
+    let value = run
+        .settings
+        .bucketing
+        .bucket_value(&experience_id, visitor.id());
+    run.decision.bucket_value = Some(value);
+    run.decision.layout = Some(bands.layout());
     let selected = match forced {
-        Some(id) => id.to_owned(),
-        None => match selection.variation_id {
+        Some(id) => id,
+        None => match bands.select(value) {
             Some(selected) => selected,
             None => return run.finish(Reason::VariationNotDecided),
         },
@@ -633,11 +641,11 @@ pub fn run_experience(
     if active_preview.is_none() {
         run.decision.store = Some(StoredDecision {
             experience_id,
-            variation_id: selected.clone(),
+            variation_id: selected.to_owned(),
         });
     }
     // 10. Variation lookup.
-    match run.lookup_variation(experience, &selected) {
+    match run.lookup_variation(experience, selected) {
         Some(variation) => {
             run.decision.variation = Some(variation);
             run.finish(Reason::Resolved)

@@ -143,7 +143,7 @@ pub fn run_features(
         let Some(variation) = &decision.variation else {
             continue;
         };
-        let changes = js::get(Some(&variation.raw), "changes");
+        let changes = js::get(Some(variation.raw.as_ref()), "changes");
         for index in changes.map(js::own_keys).unwrap_or_default() {
             let change = js::get(changes, &index);
             if !matches!(js::get(change, "type"), Some(Value::String(t)) if t == FEATURE_CHANGE_TYPE)

@@ -16,6 +16,9 @@
 //! (`filterReportSegments`, `putData`), `packages/utils/src/object-utils.ts`
 //! (`objectDeepMerge`).
 
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use serde_json::{Map, Value};
 
 use crate::js;
@@ -109,8 +112,7 @@ impl VisitorState {
     /// `putData(visitorId, {segments})`: deep-merges `segments` into the
     /// stored segments.
     pub fn put_segments(&mut self, segments: &Map<String, Value>) {
-        let current = std::mem::take(&mut self.segments);
-        self.segments = deep_merge(&[&Value::Object(current), &Value::Object(segments.clone())]);
+        self.segments = deep_merge_maps(&[&self.segments, segments]);
     }
 
     /// `putData(visitorId, {bucketing: {[experienceId]: variationId}})`.
@@ -157,7 +159,9 @@ impl VisitorState {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Visitor {
     id: String,
-    properties: Map<String, Value>,
+    /// Shared with the context that holds them (a decision never changes
+    /// them).
+    properties: Arc<Map<String, Value>>,
     state: VisitorState,
 }
 
@@ -180,11 +184,28 @@ impl Visitor {
         if !segments.is_empty() {
             state.put_segments(&segments);
         }
+        Visitor::from_parts(id, Arc::new(properties), state)
+    }
+
+    /// A visitor from parts already split: `properties` are context
+    /// properties (no report segment keys, which `state` holds), as a
+    /// context keeps them after `createContext`.
+    pub fn from_parts(
+        id: impl Into<String>,
+        properties: Arc<Map<String, Value>>,
+        state: VisitorState,
+    ) -> Visitor {
         Visitor {
             id: id.into(),
             properties,
             state,
         }
+    }
+
+    /// The stored state, giving up the visitor (what an SDK saves after a
+    /// call).
+    pub fn into_state(self) -> VisitorState {
+        self.state
     }
 
     /// The visitor id.
@@ -220,6 +241,19 @@ impl Visitor {
         }
     }
 
+    /// [`Visitor::merged_properties`] as a [`PropertiesView`]: the same
+    /// values, read key by key without building the merged object.
+    pub fn properties_view<'a>(
+        &'a self,
+        call_properties: Option<&'a Map<String, Value>>,
+    ) -> PropertiesView<'a> {
+        PropertiesView {
+            segments: &self.state.segments,
+            context: &self.properties,
+            call: call_properties,
+        }
+    }
+
     /// `getVisitorProperties(callProperties)`: what audience rules are matched
     /// against — `deepMerge(storedSegments, deepMerge(contextProperties,
     /// callProperties))`, or with the context properties alone when the call
@@ -228,12 +262,62 @@ impl Visitor {
         &self,
         call_properties: Option<&Map<String, Value>>,
     ) -> Map<String, Value> {
-        let context = Value::Object(self.properties.clone());
-        let own = match call_properties {
-            Some(call) => Value::Object(deep_merge(&[&context, &Value::Object(call.clone())])),
-            None => context,
+        let merged_call;
+        let own: &Map<String, Value> = match call_properties {
+            Some(call) => {
+                merged_call = deep_merge_maps(&[&self.properties, call]);
+                &merged_call
+            }
+            None => &self.properties,
         };
-        deep_merge(&[&Value::Object(self.state.segments.clone()), &own])
+        deep_merge_maps(&[&self.state.segments, own])
+    }
+}
+
+/// The properties audience rules see ([`Visitor::merged_properties`]), read
+/// key by key: each key's value is the one the merged object would hold,
+/// borrowed from the visitor unless two objects or arrays must be merged,
+/// and no merged object is built.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PropertiesView<'a> {
+    segments: &'a Map<String, Value>,
+    context: &'a Map<String, Value>,
+    call: Option<&'a Map<String, Value>>,
+}
+
+impl<'a> PropertiesView<'a> {
+    /// `merged[key]`.
+    pub fn get(&self, key: &str) -> Option<Cow<'a, Value>> {
+        if key == "__proto__" {
+            // Never an own key of a deep-merged object.
+            return None;
+        }
+        // deepMerge(segments, deepMerge(context, call)), for one key: the
+        // later layer is the newer value.
+        let own = merged_value(self.context.get(key), self.call.and_then(|c| c.get(key)));
+        merged_value_cow(self.segments.get(key), own)
+    }
+}
+
+/// What `objectDeepMerge` makes of one key present as `old` then `new`.
+fn merged_value<'a>(old: Option<&'a Value>, new: Option<&'a Value>) -> Option<Cow<'a, Value>> {
+    merged_value_cow(old, new.map(Cow::Borrowed))
+}
+
+fn merged_value_cow<'a>(
+    old: Option<&'a Value>,
+    new: Option<Cow<'a, Value>>,
+) -> Option<Cow<'a, Value>> {
+    match (old, new) {
+        (None, new) => new,
+        (Some(old), None) => Some(Cow::Borrowed(old)),
+        (Some(old), Some(new)) => Some(match (old, new.as_ref()) {
+            (Value::Array(old), Value::Array(newer)) => Cow::Owned(Value::Array(union(newer, old))),
+            (Value::Object(_) | Value::Array(_), Value::Object(_) | Value::Array(_)) => {
+                Cow::Owned(Value::Object(deep_merge(&[old, new.as_ref()])))
+            }
+            _ => new,
+        }),
     }
 }
 
@@ -243,17 +327,16 @@ pub fn split_report_segments(
     attributes: &Map<String, Value>,
 ) -> (Map<String, Value>, Map<String, Value>) {
     let mut segments = Map::new();
-    let mut properties = Map::new();
-    for key in js::object_keys(attributes) {
+    let mut properties = Map::with_capacity(attributes.len());
+    for (key, value) in js::object_entries(attributes) {
         if key == "__proto__" {
             // `segments[key] = …` hits the prototype setter: never an own key.
             continue;
         }
-        let value = attributes.get(key).cloned().unwrap_or(Value::Null);
         if is_report_segment_key(key) {
-            segments.insert(key.to_owned(), value);
+            segments.insert(key.to_owned(), value.clone());
         } else {
-            properties.insert(key.to_owned(), value);
+            properties.insert(key.to_owned(), value.clone());
         }
     }
     (segments, properties)
@@ -270,25 +353,48 @@ pub fn deep_merge(objects: &[&Value]) -> Map<String, Value> {
     let mut merged = Map::new();
     for object in objects {
         for key in js::own_keys(object) {
-            if key == "__proto__" {
-                // `prev[key] = …` hits the prototype setter: never an own key.
-                continue;
+            if let Some(new) = js::get(Some(object), &key) {
+                merge_entry(&mut merged, &key, new);
             }
-            let Some(new) = js::get(Some(object), &key).cloned() else {
-                continue;
-            };
-            let value = match (merged.get(key.as_ref()), &new) {
-                (Some(Value::Array(old)), Value::Array(newer)) => Value::Array(union(newer, old)),
-                (
-                    Some(old @ (Value::Object(_) | Value::Array(_))),
-                    Value::Object(_) | Value::Array(_),
-                ) => Value::Object(deep_merge(&[old, &new])),
-                _ => new,
-            };
-            merged.insert(key.into_owned(), value);
         }
     }
     merged
+}
+
+/// [`deep_merge`] of objects given as maps (no copy into `Value`s first).
+pub fn deep_merge_maps(objects: &[&Map<String, Value>]) -> Map<String, Value> {
+    let mut merged = Map::with_capacity(objects.iter().map(|o| o.len()).sum());
+    for object in objects {
+        for (key, new) in js::object_entries(object) {
+            merge_entry(&mut merged, key, new);
+        }
+    }
+    merged
+}
+
+/// One step of `objectDeepMerge`: `merged[key]` becomes `new`, merged with
+/// what is there when both are arrays or objects.
+fn merge_entry(merged: &mut Map<String, Value>, key: &str, new: &Value) {
+    if key == "__proto__" {
+        // `prev[key] = …` hits the prototype setter: never an own key.
+        return;
+    }
+    match merged.entry(key) {
+        serde_json::map::Entry::Vacant(slot) => {
+            slot.insert(new.clone());
+        }
+        serde_json::map::Entry::Occupied(mut slot) => {
+            let value = match (slot.get(), new) {
+                (Value::Array(old), Value::Array(newer)) => Value::Array(union(newer, old)),
+                (
+                    old @ (Value::Object(_) | Value::Array(_)),
+                    Value::Object(_) | Value::Array(_),
+                ) => Value::Object(deep_merge(&[old, new])),
+                _ => new.clone(),
+            };
+            slot.insert(value);
+        }
+    }
 }
 
 /// `[...new Set([...first, ...second])]`.
@@ -350,6 +456,40 @@ mod tests {
             Value::Object(merged),
             json!({"plan": "free", "tags": ["c", "a", "b"], "nested": {"x": 1, "y": 2}})
         );
+    }
+
+    #[test]
+    fn the_view_reads_what_the_merged_object_holds() {
+        let attributes = map(json!({
+            "country": "US", "customSegments": ["800"], "plan": "pro",
+            "tags": ["a", "b"], "nested": {"x": 1}, "n": 1
+        }));
+        let mut state = VisitorState::new();
+        state.put_segments(&map(
+            json!({"tags": ["z"], "nested": {"w": 0}, "n": {"o": 1}}),
+        ));
+        let visitor = Visitor::with_state("v", &attributes, state);
+        let call = map(json!({"plan": "free", "tags": ["c", "a"], "nested": {"y": 2}, "n": [5]}));
+        for call in [None, Some(&call)] {
+            let merged = visitor.merged_properties(call);
+            let view = visitor.properties_view(call);
+            for key in [
+                "country",
+                "customSegments",
+                "plan",
+                "tags",
+                "nested",
+                "n",
+                "absent",
+                "__proto__",
+            ] {
+                assert_eq!(
+                    view.get(key).as_deref(),
+                    merged.get(key),
+                    "{key} with {call:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -29,7 +29,11 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use convert_spec::protocol::{Implementation, ReadyResponse, Request, RunResponse, StartRequest};
+use convert_spec::capability::features;
+use convert_spec::protocol::{
+    CaseRequest, Implementation, ReadyResponse, Request, RunResponse, StartRequest, TimeRequest,
+    TimeResponse, Timing, TimingScope,
+};
 use convert_spec::{Capabilities, PROTOCOL_VERSION};
 
 use crate::outcome::Answer;
@@ -425,6 +429,112 @@ impl Adapter {
                 None => e.errored.message,
             }),
         })
+    }
+}
+
+/// Why a `time` request measured nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum TimeError {
+    /// The adapter does not declare the `timing` feature, so it is never
+    /// sent a `time` request.
+    #[error("adapter `{0}` does not declare the `timing` feature")]
+    NotDeclared(String),
+    /// The adapter skipped the request.
+    #[error("skipped: {0}")]
+    Skipped(String),
+    /// The adapter caught an error while evaluating.
+    #[error("errored: {0}")]
+    Errored(String),
+    /// A fault: a crash, a timeout or a protocol violation (the adapter is
+    /// restarted before its next request, as after a `run` fault).
+    #[error("{0}")]
+    Fault(String),
+}
+
+impl Adapter {
+    /// Asks the adapter to time `iterations` evaluations of `case` inside its
+    /// own runtime (`spec/protocol.md`, "time"), waiting at most `timeout`
+    /// for the answer. Only adapters that declare the `timing` feature are
+    /// asked.
+    pub fn time(
+        &mut self,
+        case: &CaseInput,
+        iterations: u64,
+        scope: TimingScope,
+        timeout: Duration,
+    ) -> Result<Timing, TimeError> {
+        if !self.capabilities.has_feature(features::TIMING) {
+            return Err(TimeError::NotDeclared(self.config.name.clone()));
+        }
+        self.ensure_running().map_err(TimeError::Fault)?;
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let Some(process) = &self.process else {
+            return Err(TimeError::Fault("the adapter is not running".into()));
+        };
+        process.send(&Request::Time(TimeRequest {
+            seq,
+            family: case.family.as_str().to_owned(),
+            case: CaseRequest {
+                id: case.id.clone(),
+                input: case.input.clone(),
+            },
+            iterations,
+            scope,
+        }));
+        let fault = match process.lines.recv_timeout(timeout) {
+            Ok(LineEvent::Line(line)) => match self.parse_time_response(&line, seq, iterations) {
+                Ok(TimeResponse::Timing(timing)) => return Ok(timing.timing),
+                Ok(TimeResponse::Skipped(s)) => return Err(TimeError::Skipped(s.skipped.reason)),
+                Ok(TimeResponse::Errored(e)) => {
+                    return Err(TimeError::Errored(e.errored.message));
+                }
+                Err(violation) => violation,
+            },
+            Ok(LineEvent::NotUtf8) => "protocol violation: a response line is not UTF-8".into(),
+            Ok(LineEvent::TooLong(max)) => {
+                format!("protocol violation: a response line is longer than {max} bytes")
+            }
+            Ok(LineEvent::Eof) | Err(RecvTimeoutError::Disconnected) => {
+                "the adapter exited before answering".into()
+            }
+            Err(RecvTimeoutError::Timeout) => format!("no answer within {timeout:?}"),
+        };
+        Err(TimeError::Fault(
+            self.fault(format!("time `{}`: {fault}", case.id)),
+        ))
+    }
+
+    fn parse_time_response(
+        &self,
+        line: &str,
+        seq: u64,
+        iterations: u64,
+    ) -> Result<TimeResponse, String> {
+        if let Some(validator) = &self.config.validator {
+            let value: serde_json::Value = serde_json::from_str(line)
+                .map_err(|e| format!("protocol violation: not JSON: {e}: {}", clip(line)))?;
+            validator
+                .check_time_response(&value)
+                .map_err(|e| format!("protocol violation: {e}: {}", clip(line)))?;
+        }
+        let response = TimeResponse::parse_line(line)
+            .map_err(|e| format!("protocol violation: {e}: {}", clip(line)))?;
+        if response.seq() != seq {
+            return Err(format!(
+                "protocol violation: answered seq {} where seq {seq} was expected",
+                response.seq()
+            ));
+        }
+        if let TimeResponse::Timing(timing) = &response
+            && timing.timing.iterations != iterations
+        {
+            return Err(format!(
+                "protocol violation: timed {} iterations where {iterations} were asked for",
+                timing.timing.iterations
+            ));
+        }
+        Ok(response)
     }
 }
 

@@ -20,8 +20,11 @@
 //!   line caps, stderr tails, restarts with the handshake replayed,
 //!   abandonment; [`validate`] checks every message against the protocol
 //!   schemas when asked.
-//! - [`report`] renders the result: a versioned JSON report with its schema,
-//!   the terminal table and failure diffs, JUnit XML.
+//! - [`report`] renders the result: a versioned JSON report with its schema
+//!   and JUnit XML; [`terminal`] the table, notes and failure diffs for a
+//!   terminal (styled, printed through `anstream`); [`html`] one static,
+//!   self-contained HTML page; [`progress`] reports a run's progress (bars
+//!   on a terminal).
 //! - [`fuzz`] is the differential fuzzer: generated inputs on every target,
 //!   disagreements with the oracle shrunk to vector cases.
 //! - [`install`] installs adapters from their manifests; [`serve`] puts the
@@ -40,14 +43,17 @@
 pub mod adapter;
 pub mod divergence;
 pub mod fuzz;
+pub mod html;
 pub mod inprocess;
 pub mod install;
 pub mod outcome;
+pub mod progress;
 pub mod report;
 pub mod run;
 pub mod serve;
 pub mod stats;
 pub mod target;
+pub mod terminal;
 pub mod validate;
 
 /// The lowest-level digest helper: SHA-256 over a folder tree's relative

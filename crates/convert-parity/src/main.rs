@@ -219,6 +219,11 @@ struct RunArgs {
     /// Write JUnit XML here.
     #[arg(long)]
     junit: Option<PathBuf>,
+    /// Write the HTML report here: one self-contained page (matrix, every
+    /// failing and diverged case with its diff, implementations,
+    /// provenance) that opens offline in any browser.
+    #[arg(long)]
+    html: Option<PathBuf>,
     /// Draft a divergence file from the current failures of the (single)
     /// adapter; its reasons are TODO until written.
     #[arg(long)]
@@ -422,7 +427,9 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
         bail!("--record-divergences needs exactly one adapter target (there are {adapter_count})");
     }
 
-    let (mut report, failing) = run::execute(&suite, targets);
+    let bars = convert_parity::progress::Bars::new(stderr_has_color());
+    let (mut report, failing) = run::execute_with_progress(&suite, targets, &bars);
+    bars.finish();
     report.vectors.spec_digest = convert_parity::tree_digest(&root.join("spec"));
     report.vectors.vectors_digest = convert_parity::tree_digest(&root.join("vectors"));
     print_report(&report, args.show_failures);
@@ -431,6 +438,9 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
     }
     if let Some(path) = &args.junit {
         write(path, &report::junit(&report))?;
+    }
+    if let Some(path) = &args.html {
+        write(path, &convert_parity::html::render(&report))?;
     }
     let adapter_failures = failing.iter().find(|(name, _)| name != "reference");
     if let (Some(path), Some((name, cases))) = (&args.record_divergences, adapter_failures) {
@@ -445,18 +455,27 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(u8::try_from(report.exit_code).unwrap_or(2)))
 }
 
+/// Prints the failures, faults, summary table and totals; styled on a
+/// terminal, plain when piped or with `NO_COLOR` (anstream decides).
 fn print_report(report: &Report, show_failures: usize) {
-    let failures = report::render_failures(report, show_failures);
+    use convert_parity::terminal;
+    let failures = terminal::failures(report, show_failures);
     if !failures.is_empty() {
-        println!("{failures}");
+        anstream::println!("{failures}");
     }
     for target in &report.targets {
         for fault in &target.faults {
-            eprintln!("[{}] adapter fault: {fault}", target.name);
+            anstream::eprintln!("[{}] adapter fault: {fault}", target.name);
         }
     }
-    print!("{}", report::render_summary(report));
-    println!("{}", report::render_totals(report));
+    anstream::print!("{}", terminal::summary(report));
+    anstream::println!("{}", terminal::totals(report));
+}
+
+/// Whether styles written to stderr would be kept (a terminal, no
+/// `NO_COLOR`), for the progress bars.
+fn stderr_has_color() -> bool {
+    anstream::AutoStream::choice(&std::io::stderr()) != anstream::ColorChoice::Never
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {

@@ -16,6 +16,7 @@ use crate::adapter::{Adapter, AdapterConfig};
 use crate::divergence::Declared;
 use crate::inprocess::Reference;
 use crate::outcome::{Answer, Outcome, OutcomeKind};
+use crate::progress::{NoProgress, Progress};
 use crate::report::{
     CaseReport, Counts, FindingInfo, ImportInfo, Problem, Report, RunnerInfo, Severity,
     TargetReport, VectorsInfo,
@@ -331,6 +332,19 @@ impl TargetSpec {
 
 /// Runs the suite on every target (concurrently) and judges the outcomes.
 pub fn execute(suite: &Suite, targets: Vec<TargetSpec>) -> (Report, Vec<(String, Vec<String>)>) {
+    execute_with_progress(suite, targets, &NoProgress)
+}
+
+/// Cases handed to a target at a time, so that progress can be reported
+/// while it works (an adapter pipelines within a batch).
+pub const PROGRESS_BATCH: usize = 128;
+
+/// [`execute`], telling `progress` how far each target is.
+pub fn execute_with_progress(
+    suite: &Suite,
+    targets: Vec<TargetSpec>,
+    progress: &dyn Progress,
+) -> (Report, Vec<(String, Vec<String>)>) {
     let started = Instant::now();
     let started_unix = SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -338,7 +352,7 @@ pub fn execute(suite: &Suite, targets: Vec<TargetSpec>) -> (Report, Vec<(String,
     let results: Vec<(TargetReport, Vec<Problem>, Vec<String>)> = std::thread::scope(|scope| {
         let handles: Vec<_> = targets
             .into_iter()
-            .map(|spec| scope.spawn(move || run_target(suite, spec)))
+            .map(|spec| scope.spawn(move || run_target(suite, spec, progress)))
             .collect();
         handles
             .into_iter()
@@ -469,7 +483,11 @@ fn declared_or_problem(
     Declared::new(&file)
 }
 
-fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, Vec<String>) {
+fn run_target(
+    suite: &Suite,
+    spec: TargetSpec,
+    progress: &dyn Progress,
+) -> (TargetReport, Vec<Problem>, Vec<String>) {
     let name = spec.name();
     let mut problems = Vec::new();
     let (mut target, kind, declared): (Box<dyn Target>, &str, Declared) = match spec {
@@ -542,7 +560,19 @@ fn run_target(suite: &Suite, spec: TargetSpec) -> (TargetReport, Vec<Problem>, V
             input: p.case.input.clone(),
         })
         .collect();
-    let mut answers = target.run(&inputs).into_iter();
+    progress.target_started(&name, inputs.len());
+    let mut answers = Vec::with_capacity(inputs.len());
+    for batch in inputs.chunks(PROGRESS_BATCH) {
+        let mut batch_answers = target.run(batch);
+        // One answer per case, whatever the target returned.
+        batch_answers.resize_with(batch.len(), || {
+            Answer::Crashed("the target gave no answer".into())
+        });
+        answers.extend(batch_answers);
+        progress.cases_done(&name, batch.len());
+    }
+    progress.target_finished(&name);
+    let mut answers = answers.into_iter();
 
     let mut cases = Vec::with_capacity(planned.len());
     let mut summary = Counts::default();

@@ -4,10 +4,13 @@
 
 use std::io::{BufRead, Write};
 
+use convert_reference::timing::{self, Measured};
 use convert_spec::protocol::{
-    ErrorInfo, ErroredResponse, ReadyResponse, Request, ResultResponse, RunResponse,
+    ErrorInfo, ErroredResponse, ReadyResponse, Request, ResultResponse, RunResponse, TimeRequest,
+    TimeResponse, Timing, TimingResponse, TimingScope,
 };
 use convert_spec::{Family, PROTOCOL_VERSION};
+use serde::Serialize;
 use serde_json::Value;
 
 /// Serves the protocol until `stop` or end of input. Lines that are not
@@ -88,6 +91,7 @@ pub fn serve(
                 };
                 answer(&mut output, &response)?;
             }
+            Request::Time(time) => answer(&mut output, &time_answer(&time))?,
             Request::Stop => return Ok(()),
         }
     }
@@ -95,16 +99,64 @@ pub fn serve(
 }
 
 fn errored(seq: u64, message: String) -> RunResponse {
-    RunResponse::Errored(ErroredResponse {
+    RunResponse::Errored(errored_response(seq, message))
+}
+
+fn errored_response(seq: u64, message: String) -> ErroredResponse {
+    ErroredResponse {
         seq,
         errored: ErrorInfo {
             message,
             traceback: None,
         },
-    })
+    }
 }
 
-fn answer(output: &mut impl Write, response: &RunResponse) -> std::io::Result<()> {
+/// Answers `time`: the evaluations are timed by `convert_reference::timing`,
+/// inside this process.
+fn time_answer(request: &TimeRequest) -> TimeResponse {
+    let seq = request.seq;
+    let fail = |message: String| TimeResponse::Errored(errored_response(seq, message));
+    let family = match request.family.parse::<Family>() {
+        Ok(family) => family,
+        Err(e) => return fail(e.to_string()),
+    };
+    if request.iterations == 0 {
+        return fail("`iterations` must be at least 1".into());
+    }
+    let measured = match (request.scope, family) {
+        (TimingScope::Case, _) => {
+            timing::time_case(family, &request.case.input, request.iterations)
+        }
+        (TimingScope::Decision, Family::Experience) => {
+            timing::time_decisions(&request.case.input, request.iterations)
+        }
+        (TimingScope::Decision, other) => {
+            return fail(format!(
+                "the decision scope is for the `experience` family, not `{other}`"
+            ));
+        }
+    };
+    match measured {
+        Ok(Measured {
+            iterations,
+            elapsed,
+            result,
+            variations,
+        }) => TimeResponse::Timing(TimingResponse {
+            seq,
+            timing: Timing {
+                iterations,
+                elapsed_ns: u64::try_from(elapsed.as_nanos()).unwrap_or(u64::MAX),
+                result,
+                variations,
+            },
+        }),
+        Err(e) => fail(e.to_string()),
+    }
+}
+
+fn answer(output: &mut impl Write, response: &impl Serialize) -> std::io::Result<()> {
     writeln!(
         output,
         "{}",
@@ -155,6 +207,51 @@ mod tests {
         );
         assert_eq!(lines[3]["seq"], 3);
         assert!(log.contains("not JSON"));
+    }
+
+    #[test]
+    fn time_requests_are_answered_with_a_measurement() {
+        let input = r#"{"config":{"account_id":"100","project":{"id":"200"},"experiences":[{"id":"300","key":"exp-1","version":11,"variations":[{"id":"301","key":"a","traffic_allocation":50},{"id":"302","key":"b","traffic_allocation":50}]}]},"visitor_id":"visitor-123","location_attributes":{},"experience_key":"exp-1"}"#;
+        let (lines, _) = session(&format!(
+            concat!(
+                "{{\"cmd\":\"start\",\"protocol\":1}}\n",
+                "{{\"cmd\":\"time\",\"seq\":1,\"family\":\"experience\",\"case\":{{\"id\":\"t\",\"input\":{input}}},\"iterations\":4}}\n",
+                "{{\"cmd\":\"time\",\"seq\":2,\"family\":\"experience\",\"case\":{{\"id\":\"t\",\"input\":{input}}},\"iterations\":6,\"scope\":\"decision\"}}\n",
+                "{{\"cmd\":\"time\",\"seq\":3,\"family\":\"hash\",\"case\":{{\"id\":\"h\",\"input\":{{}}}},\"iterations\":1,\"scope\":\"decision\"}}\n",
+                "{{\"cmd\":\"time\",\"seq\":4,\"family\":\"hash\",\"case\":{{\"id\":\"h\",\"input\":{{}}}},\"iterations\":0}}\n",
+            ),
+            input = input
+        ));
+        assert_eq!(lines.len(), 5, "{lines:?}");
+        assert!(
+            lines[0]["capabilities"]["features"]
+                .as_array()
+                .unwrap()
+                .contains(&serde_json::json!("timing"))
+        );
+        let line = |i: usize| serde_json::to_string(&lines[i]).unwrap();
+        let TimeResponse::Timing(case) = TimeResponse::parse_line(&line(1)).unwrap() else {
+            panic!("{}", line(1))
+        };
+        assert_eq!(case.seq, 1);
+        assert_eq!(case.timing.iterations, 4);
+        // The digest's probe: visitor-123 → 8107 → 302.
+        assert_eq!(case.timing.result.unwrap()["variation_id"], "302");
+        let TimeResponse::Timing(decisions) = TimeResponse::parse_line(&line(2)).unwrap() else {
+            panic!("{}", line(2))
+        };
+        assert_eq!(
+            decisions.timing.variations.unwrap().values().sum::<u64>(),
+            6
+        );
+        assert!(matches!(
+            TimeResponse::parse_line(&line(3)).unwrap(),
+            TimeResponse::Errored(_)
+        ));
+        assert!(matches!(
+            TimeResponse::parse_line(&line(4)).unwrap(),
+            TimeResponse::Errored(_)
+        ));
     }
 
     #[test]

@@ -8,6 +8,7 @@ use serde_json::Value;
 pub struct ProtocolValidator {
     ready: Validator,
     run_response: Validator,
+    time_response: Validator,
 }
 
 impl std::fmt::Debug for ProtocolValidator {
@@ -47,6 +48,7 @@ impl ProtocolValidator {
         Ok(ProtocolValidator {
             ready: compile("protocol/ready.schema.json")?,
             run_response: compile("protocol/run-response.schema.json")?,
+            time_response: compile("protocol/time-response.schema.json")?,
         })
     }
 
@@ -58,6 +60,11 @@ impl ProtocolValidator {
     /// Checks an answer to `run`.
     pub fn check_run_response(&self, message: &Value) -> Result<(), String> {
         check(&self.run_response, message)
+    }
+
+    /// Checks an answer to `time`.
+    pub fn check_time_response(&self, message: &Value) -> Result<(), String> {
+        check(&self.time_response, message)
     }
 }
 
@@ -103,5 +110,15 @@ mod tests {
         );
         assert!(v.check_ready(&json!({"ready": true, "implementation": {"name": "a", "version": "1", "language": "x"}, "capabilities": {"families": ["hash"]}})).is_ok());
         assert!(v.check_ready(&json!({"ready": "yes"})).is_err());
+        assert!(
+            v.check_time_response(
+                &json!({"seq": 2, "timing": {"iterations": 5, "elapsed_ns": 900}})
+            )
+            .is_ok()
+        );
+        assert!(
+            v.check_time_response(&json!({"seq": 2, "timing": {"iterations": 5}}))
+                .is_err()
+        );
     }
 }

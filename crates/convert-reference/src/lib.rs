@@ -52,6 +52,8 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+pub mod timing;
+
 /// Why the reference engine could not answer a case.
 #[derive(Debug, thiserror::Error)]
 pub enum ReferenceError {
@@ -98,6 +100,7 @@ pub fn capabilities() -> Capabilities {
             features::STORE_KEY,
             features::MUTUAL_EXCLUSION,
             features::PREVIEW,
+            features::TIMING,
         ]
         .iter()
         .map(|f| (*f).to_owned())
@@ -130,9 +133,13 @@ pub fn evaluate(family: Family, input: &Value) -> Result<Value, ReferenceError> 
 }
 
 fn parse<T: DeserializeOwned>(family: Family, input: &Value) -> Result<T, ReferenceError> {
-    serde_path_to_error::deserialize(input).map_err(|e| ReferenceError::InvalidInput {
-        family,
-        message: format!("{}: {}", e.path(), e.inner()),
+    // The plain deserializer first: tracking the path costs more than the
+    // evaluation, and is only needed to explain a failure.
+    T::deserialize(input).or_else(|_| {
+        serde_path_to_error::deserialize(input).map_err(|e| ReferenceError::InvalidInput {
+            family,
+            message: format!("{}: {}", e.path(), e.inner()),
+        })
     })
 }
 

@@ -9,12 +9,12 @@ use convert_engine::experience::{self, Decision, LocationAttributes, RunOptions}
 pub use convert_engine::feature::FeatureStatus;
 use convert_engine::feature::{FeatureEntry, FeatureQuery, FeatureRun};
 use convert_engine::rule::RuleError;
-use convert_engine::visitor::{Visitor, deep_merge};
+use convert_engine::visitor::{Visitor, deep_merge_maps};
 use convert_engine::{js, segments};
 use serde_json::{Map, Value};
 
 use crate::core::{Shared, Snapshot};
-use crate::events::EventPayload;
+use crate::events::{EventPayload, LifecycleEvent};
 use crate::queue::TrackingEvent;
 
 /// Per-call options of `run_experience(s)` and `run_feature(s)`.
@@ -68,8 +68,9 @@ pub struct ExperienceResult {
     pub variation_id: String,
     /// The variation key, if any.
     pub variation_key: Option<String>,
-    /// The variation as configured (`changes` and all).
-    pub variation: Value,
+    /// The variation as configured (`changes` and all), shared with the
+    /// config snapshot.
+    pub variation: Arc<Value>,
 }
 
 /// A feature entry.
@@ -180,7 +181,8 @@ pub struct Diagnosis {
 pub struct Context {
     shared: Arc<Shared>,
     visitor_id: String,
-    properties: Map<String, Value>,
+    /// Shared with the visitor of each call (never copied per decision).
+    properties: Arc<Map<String, Value>>,
 }
 
 impl std::fmt::Debug for Context {
@@ -192,13 +194,12 @@ impl std::fmt::Debug for Context {
     }
 }
 
-/// A decision run's bookkeeping: the visitor, their key and the stored
-/// segments before the call (what bucketing events are reported with).
+/// A call's bookkeeping: the config snapshot, the visitor's store key and
+/// the visitor with their stored state.
 struct Session {
     snapshot: Arc<Snapshot>,
     key: String,
     visitor: Visitor,
-    segments_before: Map<String, Value>,
 }
 
 impl Context {
@@ -210,7 +211,7 @@ impl Context {
         Context {
             shared,
             visitor_id: visitor_id.to_owned(),
-            properties,
+            properties: Arc::new(properties),
         }
     }
 
@@ -227,28 +228,27 @@ impl Context {
     /// Merges `attributes` into the context's attributes (deep merge; the
     /// stored segments are not touched).
     pub fn set_attributes(&mut self, attributes: &Map<String, Value>) {
-        self.properties = deep_merge(&[
-            &Value::Object(std::mem::take(&mut self.properties)),
-            &Value::Object(attributes.clone()),
-        ]);
+        self.properties = Arc::new(deep_merge_maps(&[&self.properties, attributes]));
     }
 
     fn session(&self) -> Session {
         let snapshot = self.shared.snapshot();
-        let key = self.shared.store_key(&snapshot, &self.visitor_id);
+        let key = snapshot.store_key(&self.visitor_id);
         let state = self.shared.load_state(&key);
-        let segments_before = state.segments.clone();
         Session {
-            visitor: Visitor::with_state(self.visitor_id.clone(), &self.properties, state),
+            visitor: Visitor::from_parts(
+                self.visitor_id.clone(),
+                Arc::clone(&self.properties),
+                state,
+            ),
             snapshot,
             key,
-            segments_before,
         }
     }
 
     fn save(&self, session: Session) {
         self.shared
-            .save_state(&session.key, session.visitor.state().clone());
+            .save_state(&session.key, session.visitor.into_state());
     }
 
     fn options<'a>(attributes: &'a RunAttributes) -> RunOptions<'a> {
@@ -267,9 +267,9 @@ impl Context {
         }
     }
 
-    /// Queues the bucketing event of a fresh decision, with the stored
-    /// segments as they were before the call.
-    fn account(&self, segments_before: &Map<String, Value>, decision: &Decision, tracking: bool) {
+    /// Queues the bucketing event of a fresh decision, with the visitor's
+    /// stored segments (which decisions never change).
+    fn account(&self, visitor: &Visitor, decision: &Decision, tracking: bool) {
         if tracking
             && decision.is_tracked()
             && let Some(store) = &decision.store
@@ -280,7 +280,7 @@ impl Context {
                     experience_id: store.experience_id.clone(),
                     variation_id: store.variation_id.clone(),
                 },
-                Some(segments_before.clone()),
+                Some(visitor.state().segments.clone()),
             );
         }
     }
@@ -292,17 +292,19 @@ impl Context {
             experience_key: js::to_string(decision.experience_key.as_ref()).into_owned(),
             variation_id: variation.id.clone(),
             variation_key: variation.key_string(),
-            variation: variation.raw.clone(),
+            variation: Arc::clone(&variation.raw),
         };
-        self.shared.events.fire(
-            &EventPayload::Bucketing {
-                visitor_id: self.visitor_id.clone(),
-                experience_key: result.experience_key.clone(),
-                variation_id: result.variation_id.clone(),
-                variation_key: result.variation_key.clone(),
-            },
-            None,
-        );
+        if self.shared.events.has_handlers(LifecycleEvent::Bucketing) {
+            self.shared.events.fire(
+                &EventPayload::Bucketing {
+                    visitor_id: self.visitor_id.clone(),
+                    experience_key: result.experience_key.clone(),
+                    variation_id: result.variation_id.clone(),
+                    variation_key: result.variation_key.clone(),
+                },
+                None,
+            );
+        }
         Some(result)
     }
 
@@ -323,13 +325,11 @@ impl Context {
             key,
             &Context::options(attributes),
         );
-        session.visitor.remember(&decision);
-        self.account(
-            &session.segments_before,
-            &decision,
-            attributes.enable_tracking,
-        );
-        self.save(session);
+        // Nothing to save unless the decision stored something.
+        if session.visitor.remember(&decision) {
+            self.account(&session.visitor, &decision, attributes.enable_tracking);
+            self.save(session);
+        }
         self.experience_result(&decision)
     }
 
@@ -347,13 +347,11 @@ impl Context {
             &Context::options(attributes),
         );
         for decision in &decisions {
-            self.account(
-                &session.segments_before,
-                decision,
-                attributes.enable_tracking,
-            );
+            self.account(&session.visitor, decision, attributes.enable_tracking);
         }
-        self.save(session);
+        if decisions.iter().any(|d| d.store.is_some()) {
+            self.save(session);
+        }
         decisions
             .iter()
             .filter_map(|decision| self.experience_result(decision))
@@ -371,9 +369,11 @@ impl Context {
         let snapshot = Arc::clone(&session.snapshot);
         let run = call(&snapshot.config, &mut session.visitor);
         for decision in &run.decisions {
-            self.account(&session.segments_before, decision, true);
+            self.account(&session.visitor, decision, true);
         }
-        self.save(session);
+        if run.decisions.iter().any(|d| d.store.is_some()) {
+            self.save(session);
+        }
         run.entries.iter().map(FeatureResult::from).collect()
     }
 

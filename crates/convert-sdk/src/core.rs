@@ -24,6 +24,9 @@ use crate::transport::{HttpRequest, Transport, UreqTransport};
 pub(crate) struct Snapshot {
     pub(crate) config: ProjectConfig,
     pub(crate) raw: Value,
+    /// `{account_id}-{project_id}-`: the visitor-record key without the
+    /// visitor id ([`store_key`]).
+    key_prefix: String,
 }
 
 impl Snapshot {
@@ -31,7 +34,20 @@ impl Snapshot {
         validate_contract(&raw).map_err(|v| SdkError::ConfigInvalid(v.to_string()))?;
         let config =
             ProjectConfig::from_value(&raw).map_err(|e| SdkError::ConfigInvalid(e.to_string()))?;
-        Ok(Snapshot { config, raw })
+        let key_prefix = store_key(config.account_id.as_ref(), config.project_id.as_ref(), "");
+        Ok(Snapshot {
+            config,
+            raw,
+            key_prefix,
+        })
+    }
+
+    /// The visitor's record key in the store ([`store_key`]).
+    pub(crate) fn store_key(&self, visitor_id: &str) -> String {
+        let mut key = String::with_capacity(self.key_prefix.len() + visitor_id.len());
+        key.push_str(&self.key_prefix);
+        key.push_str(visitor_id);
+        key
     }
 }
 
@@ -57,14 +73,6 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Shared {
     pub(crate) fn snapshot(&self) -> Arc<Snapshot> {
         Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
-    }
-
-    pub(crate) fn store_key(&self, snapshot: &Snapshot, visitor_id: &str) -> String {
-        store_key(
-            snapshot.config.account_id.as_ref(),
-            snapshot.config.project_id.as_ref(),
-            visitor_id,
-        )
     }
 
     pub(crate) fn load_state(&self, key: &str) -> VisitorState {
@@ -409,8 +417,7 @@ impl Core {
     pub fn create_context(&self, visitor_id: &str, attributes: &Map<String, Value>) -> Context {
         let (segments, properties) = split_report_segments(attributes);
         if !segments.is_empty() {
-            let snapshot = self.shared.snapshot();
-            let key = self.shared.store_key(&snapshot, visitor_id);
+            let key = self.shared.snapshot().store_key(visitor_id);
             let mut state = self.shared.load_state(&key);
             state.put_segments(&segments);
             self.shared.save_state(&key, state);

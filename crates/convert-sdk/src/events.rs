@@ -150,6 +150,16 @@ impl EventBus {
             .push((event, handler));
     }
 
+    /// Whether any handler listens to `event` (callers skip building a
+    /// payload nobody receives).
+    pub(crate) fn has_handlers(&self, event: LifecycleEvent) -> bool {
+        self.handlers
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .iter()
+            .any(|(e, _)| *e == event)
+    }
+
     /// Calls the event's handlers; a panicking handler is contained.
     pub(crate) fn fire(&self, payload: &EventPayload, error: Option<&SdkError>) {
         let event = payload.event();

@@ -32,6 +32,12 @@
 //! # Ok::<(), convert_sdk::SdkError>(())
 //! ```
 
+/// The code of `docs/migrating-from-js.md`, compiled (and run where it can
+/// be) as doc tests, so the guide cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/migrating-from-js.md")]
+pub struct MigratingFromJsGuide;
+
 mod context;
 mod core;
 mod error;

@@ -32,6 +32,10 @@ pub mod features {
     pub const MUTUAL_EXCLUSION: &str = "mutual_exclusion";
     /// The SDK implements variation preview (`set_preview`).
     pub const PREVIEW: &str = "preview";
+    /// The adapter answers `time` requests: it times repeated evaluations
+    /// inside its own runtime (`spec/protocol.md`, "time"). The runner never
+    /// sends `time` to an adapter that does not declare it.
+    pub const TIMING: &str = "timing";
 }
 
 /// The capabilities an adapter declares in its `start` reply.

@@ -4,12 +4,18 @@
 //! - `{"cmd":"start","protocol":1}` → [`ReadyResponse`]
 //! - `{"cmd":"run","seq":N,"family":F,"case":{"id":I,"input":{…}}}` → exactly
 //!   one [`RunResponse`] with the same `seq`: a result, a skip or an error.
+//! - `{"cmd":"time","seq":N,"family":F,"case":{…},"iterations":K,"scope":S}` →
+//!   exactly one [`TimeResponse`] with the same `seq`: the adapter evaluates
+//!   the case `K` times inside its own runtime and reports the elapsed time.
+//!   Sent only to adapters that declare the [`TIMING`](crate::capability::features::TIMING) capability.
 //! - `{"cmd":"stop"}` → the adapter exits with status 0, writing nothing.
 //!
 //! Responses come one per line, in request order. Adapters must ignore request
 //! fields they do not know (the runner may add optional fields); the runner is
 //! strict about responses: an unknown field, a missing field, a wrong `seq` or
 //! a line that is not JSON is a protocol violation.
+
+use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -25,6 +31,9 @@ pub enum Request {
     Start(StartRequest),
     /// Evaluate one case.
     Run(RunRequest),
+    /// Time repeated evaluations of one case inside the adapter's runtime.
+    /// Only for adapters that declare the `timing` feature.
+    Time(TimeRequest),
     /// End the session: the adapter exits 0 without answering.
     Stop,
 }
@@ -46,6 +55,44 @@ pub struct RunRequest {
     pub family: String,
     /// The case to evaluate.
     pub case: CaseRequest,
+}
+
+/// Body of `{"cmd":"time",…}`: evaluate `case` `iterations` times inside
+/// the adapter's runtime and report how long that took, measured by the
+/// adapter around the loop alone (no I/O, no JSON inside the measurement).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct TimeRequest {
+    /// Sequence number, echoed in the response (shared with `run`).
+    pub seq: u64,
+    /// Wire name of the case's family.
+    pub family: String,
+    /// The case to evaluate; its input is parsed once, before the clock
+    /// starts.
+    pub case: CaseRequest,
+    /// How many evaluations to time (at least 1).
+    pub iterations: u64,
+    /// What one evaluation is (default [`TimingScope::Case`]).
+    #[serde(default)]
+    pub scope: TimingScope,
+}
+
+/// What one timed evaluation of a `time` request is.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimingScope {
+    /// Exactly what the adapter does for a `run` of the case (for most
+    /// adapters: a fresh SDK instance, the family's calls, the result built),
+    /// minus reading and writing the protocol lines. Any declared family.
+    #[default]
+    Case,
+    /// One decision through the SDK's public API, for the `experience`
+    /// family: one SDK instance is created from the case's `config` before
+    /// the clock starts (tracking off, logging off); evaluation `i` creates
+    /// a context for the visitor `"{visitor_id}-{i}"` with the case's
+    /// `visitor_attributes` and runs `experience_key` with its
+    /// `location_attributes`. The visitor ids are built before the clock
+    /// starts.
+    Decision,
 }
 
 /// The line of a `run` request (JSON and `\n`), serialised from borrowed
@@ -190,6 +237,69 @@ pub struct ErrorInfo {
     pub traceback: Option<String>,
 }
 
+/// The adapter's answer to one `time` request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum TimeResponse {
+    /// The evaluations were timed.
+    Timing(TimingResponse),
+    /// The adapter cannot time this case (e.g. a scope it does not support).
+    Skipped(SkippedResponse),
+    /// An evaluation failed (nothing is timed then).
+    Errored(ErroredResponse),
+}
+
+impl TimeResponse {
+    /// The echoed sequence number.
+    pub fn seq(&self) -> u64 {
+        match self {
+            TimeResponse::Timing(r) => r.seq,
+            TimeResponse::Skipped(r) => r.seq,
+            TimeResponse::Errored(r) => r.seq,
+        }
+    }
+}
+
+/// `{"seq":N,"timing":{…}}`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimingResponse {
+    /// Echo of the request's `seq`.
+    pub seq: u64,
+    /// What was measured.
+    pub timing: Timing,
+}
+
+/// A measurement of `iterations` evaluations.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Timing {
+    /// How many evaluations ran inside the measurement (the request's
+    /// `iterations`).
+    pub iterations: u64,
+    /// Wall-clock nanoseconds of the whole loop, from a monotonic clock.
+    pub elapsed_ns: u64,
+    /// Scope `case`: the result of the last evaluation, in the family's
+    /// result shape (built after the clock stopped), so that the runner can
+    /// check that what was timed is what `run` answers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<Value>,
+    /// Scope `decision`: how many of the decisions selected each variation
+    /// id. Decisions without a variation are `iterations` minus the sum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variations: Option<BTreeMap<String, u64>>,
+}
+
+impl Timing {
+    /// Mean nanoseconds per evaluation.
+    pub fn ns_per_iteration(&self) -> f64 {
+        // u64 → f64 loses precision only above 2^53 ns (104 days).
+        #[allow(clippy::cast_precision_loss)]
+        let per = self.elapsed_ns as f64 / self.iterations.max(1) as f64;
+        per
+    }
+}
+
 /// Why a line from an adapter is not a valid protocol message.
 #[derive(Debug, thiserror::Error)]
 pub enum ProtocolError {
@@ -261,6 +371,38 @@ impl RunResponse {
     }
 }
 
+impl TimeResponse {
+    /// Parses and checks one line written in answer to `time`: exactly one of
+    /// `timing`, `skipped` and `errored`, and no other field but `seq`.
+    pub fn parse_line(line: &str) -> Result<TimeResponse, ProtocolError> {
+        let value: Value = serde_json::from_str(line).map_err(ProtocolError::NotJson)?;
+        let shape = |detail: String| ProtocolError::Shape {
+            expected: "time response",
+            detail,
+        };
+        let Value::Object(map) = &value else {
+            return Err(shape("expected a JSON object".into()));
+        };
+        let outcomes: Vec<&str> = ["timing", "skipped", "errored"]
+            .into_iter()
+            .filter(|k| map.contains_key(*k))
+            .collect();
+        let parsed = match outcomes.as_slice() {
+            ["timing"] => serde_json::from_value(value.clone()).map(TimeResponse::Timing),
+            ["skipped"] => serde_json::from_value(value.clone()).map(TimeResponse::Skipped),
+            ["errored"] => serde_json::from_value(value.clone()).map(TimeResponse::Errored),
+            [] => return Err(shape("needs one of `timing`, `skipped`, `errored`".into())),
+            many => {
+                return Err(shape(format!(
+                    "has more than one outcome: {}",
+                    many.join(", ")
+                )));
+            }
+        };
+        parsed.map_err(|e| shape(e.to_string()))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -289,6 +431,57 @@ mod tests {
             serde_json::to_value(Request::Stop).unwrap(),
             json!({"cmd":"stop"})
         );
+    }
+
+    #[test]
+    fn time_requests_and_responses_have_the_documented_wire_form() {
+        let time = Request::Time(TimeRequest {
+            seq: 8,
+            family: "experience".into(),
+            case: CaseRequest {
+                id: "bench/decision".into(),
+                input: json!({}),
+            },
+            iterations: 1000,
+            scope: TimingScope::Decision,
+        });
+        let wire = json!({"cmd":"time","seq":8,"family":"experience","case":{"id":"bench/decision","input":{}},"iterations":1000,"scope":"decision"});
+        assert_eq!(serde_json::to_value(&time).unwrap(), wire);
+        // `scope` is optional and defaults to `case`.
+        let parsed: Request = serde_json::from_value(json!({"cmd":"time","seq":1,"family":"hash","case":{"id":"x","input":{}},"iterations":3})).unwrap();
+        assert!(matches!(
+            parsed,
+            Request::Time(TimeRequest {
+                scope: TimingScope::Case,
+                iterations: 3,
+                ..
+            })
+        ));
+
+        let ok = TimeResponse::parse_line(
+            r#"{"seq":8,"timing":{"iterations":1000,"elapsed_ns":2000000,"variations":{"1001":480,"1002":520}}}"#,
+        )
+        .unwrap();
+        let TimeResponse::Timing(timing) = ok else {
+            panic!("a timing answer")
+        };
+        assert_eq!(timing.timing.ns_per_iteration(), 2000.0);
+        assert!(matches!(
+            TimeResponse::parse_line(r#"{"seq":8,"errored":{"message":"boom"}}"#).unwrap(),
+            TimeResponse::Errored(_)
+        ));
+        for bad in [
+            r#"{"seq":8}"#,
+            r#"{"seq":8,"timing":{"iterations":1}}"#,
+            r#"{"seq":8,"timing":{"iterations":1,"elapsed_ns":5,"extra":1}}"#,
+            r#"{"seq":8,"timing":{"iterations":1,"elapsed_ns":5},"skipped":{"reason":"x"}}"#,
+            r#"{"seq":8,"result":{}}"#,
+        ] {
+            assert!(
+                TimeResponse::parse_line(bad).is_err(),
+                "{bad} should be rejected"
+            );
+        }
     }
 
     #[test]

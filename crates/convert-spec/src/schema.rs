@@ -10,7 +10,7 @@ use crate::config::ConfigData;
 use crate::divergence::DivergenceFile;
 use crate::families::FamilySpec;
 use crate::manifest::AdapterManifest;
-use crate::protocol::{ReadyResponse, Request, RunResponse};
+use crate::protocol::{ReadyResponse, Request, RunResponse, TimeResponse};
 use crate::vector::VectorFile;
 use crate::{Family, with_family_spec};
 
@@ -97,6 +97,10 @@ pub fn all_schemas() -> Vec<(String, Value)> {
         (
             "protocol/run-response.schema.json".to_owned(),
             schema_for::<RunResponse>("protocol/run-response.schema.json"),
+        ),
+        (
+            "protocol/time-response.schema.json".to_owned(),
+            schema_for::<TimeResponse>("protocol/time-response.schema.json"),
         ),
         (
             "vectors/vector-file.schema.json".to_owned(),

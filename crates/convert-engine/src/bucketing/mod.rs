@@ -70,15 +70,27 @@ impl BucketingOptions {
         } else {
             experience_id
         };
-        let mut hashed = String::with_capacity(prefix.len() + visitor_id.len());
-        hashed.push_str(prefix);
-        hashed.push_str(visitor_id);
-        let h = hash::hash_str(&hashed, self.hash_seed);
+        let h = hash_concatenation(prefix.as_bytes(), visitor_id.as_bytes(), self.hash_seed);
         if self.max_traffic.get() == MAX_TRAFFIC {
             scale_hash(h)
         } else {
             scale_hash_js(h, self.max_traffic)
         }
+    }
+}
+
+/// MurmurHash3 of `first` followed by `second`, without allocating for the
+/// usual key sizes (ids up to 256 bytes together are joined on the stack).
+fn hash_concatenation(first: &[u8], second: &[u8], seed: u32) -> u32 {
+    const STACK: usize = 256;
+    let len = first.len() + second.len();
+    if len <= STACK {
+        let mut joined = [0u8; STACK];
+        joined[..first.len()].copy_from_slice(first);
+        joined[first.len()..len].copy_from_slice(second);
+        hash::murmur3_x86_32(&joined[..len], seed)
+    } else {
+        hash::murmur3_x86_32(&[first, second].concat(), seed)
     }
 }
 
@@ -197,14 +209,50 @@ impl<'a> Arm<'a> {
     }
 }
 
+/// An experience's variations as bands of bucket values under one layout:
+/// what a bucket value is looked up in. Depends only on the config, so a
+/// config builds it once per experience
+/// ([`Experience::bands`](crate::config::Experience::bands)).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bands {
+    /// Contract 11.
+    Packed(PackedBuckets),
+    /// Contract 12.
+    Anchored(AnchoredRanges),
+}
+
+impl Bands {
+    /// The bands of `arms` under `layout`.
+    pub fn build(layout: Layout, arms: &[Arm<'_>]) -> Bands {
+        match layout {
+            Layout::Packed => Bands::Packed(PackedBuckets::build(arms)),
+            Layout::Anchored => Bands::Anchored(AnchoredRanges::build(arms)),
+        }
+    }
+
+    /// The layout.
+    pub fn layout(&self) -> Layout {
+        match self {
+            Bands::Packed(_) => Layout::Packed,
+            Bands::Anchored(_) => Layout::Anchored,
+        }
+    }
+
+    /// The variation id (`String(variation.id)`) the bucket value selects,
+    /// or `None` when it falls outside every band.
+    pub fn select(&self, value: u32) -> Option<&str> {
+        match self {
+            Bands::Packed(buckets) => buckets.select(value),
+            Bands::Anchored(ranges) => ranges.select(value),
+        }
+    }
+}
+
 /// The variation a bucket value selects under `layout`, as the string the
 /// SDK then looks up (`String(variationId)`), or `None` when the value falls
 /// outside every band.
 pub fn select_variation(layout: Layout, arms: &[Arm<'_>], value: u32) -> Option<String> {
-    match layout {
-        Layout::Packed => PackedBuckets::build(arms).select(value).map(str::to_owned),
-        Layout::Anchored => AnchoredRanges::build(arms).select(value).map(str::to_owned),
-    }
+    Bands::build(layout, arms).select(value).map(str::to_owned)
 }
 
 /// A bucketing decision: the bucket value and the variation it selects.

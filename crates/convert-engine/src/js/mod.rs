@@ -23,8 +23,11 @@ pub use compare::{Primitive, less_equal, less_than, to_primitive};
 pub use number::{
     number_to_string, parse_float, parse_int, parse_int_auto, string_to_number, to_number,
 };
-pub use object::{is_array_index, object_keys, own_keys};
-pub use string::{camel_case, compare_utf16, is_whitespace, to_lower_case, to_string, trim};
+pub use object::{is_array_index, object_entries, object_keys, own_keys};
+pub use string::{
+    camel_case, compare_utf16, equals_ignoring_case, is_whitespace, lowercased, to_lower_case,
+    to_string, trim,
+};
 
 use serde_json::Value;
 
@@ -161,6 +164,16 @@ pub fn has_own(value: &Value, key: &str) -> bool {
                         .is_ok_and(|i| i < s.encode_utf16().count()))
         }
         Value::Null | Value::Bool(_) | Value::Number(_) => false,
+    }
+}
+
+/// `hasOwnProperty.call(value, key) ? value[key] : undefined` in one
+/// lookup for objects: `Some(v)` when `key` is an own property of `value`.
+pub fn own<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
+    match value {
+        Value::Object(map) => map.get(key),
+        other if has_own(other, key) => get(Some(other), key),
+        _ => None,
     }
 }
 

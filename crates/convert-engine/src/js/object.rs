@@ -37,6 +37,23 @@ pub fn object_keys(map: &Map<String, Value>) -> Vec<&str> {
     indices.into_iter().map(|(_, k)| k).chain(others).collect()
 }
 
+/// The entries of `map` in `Object.keys` order (see [`object_keys`]),
+/// without a lookup per key (sorted only when some key is an array index).
+pub fn object_entries(map: &Map<String, Value>) -> Vec<(&str, &Value)> {
+    let mut entries: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    if entries.iter().any(|(k, _)| is_array_index(k)) {
+        // A stable sort: array indices first, ascending; the rest in place.
+        entries.sort_by_key(|(k, _)| {
+            if is_array_index(k) {
+                (0, k.parse::<u64>().unwrap_or(u64::MAX))
+            } else {
+                (1, 0)
+            }
+        });
+    }
+    entries
+}
+
 /// `Object.keys(value)` for any JSON value: an object's keys in JavaScript
 /// order, an array's indices, a string's code-unit indices; nothing for
 /// other values.
@@ -76,6 +93,17 @@ mod tests {
         ] {
             assert!(!is_array_index(k), "{k}");
         }
+    }
+
+    #[test]
+    fn entries_follow_keys_order() {
+        let value = json!({"b": 1, "10": 2, "a": 3, "2": 4});
+        let Value::Object(map) = &value else {
+            unreachable!()
+        };
+        let keys: Vec<&str> = object_entries(map).into_iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, object_keys(map));
+        assert_eq!(object_entries(map)[0].1, &json!(4));
     }
 
     #[test]

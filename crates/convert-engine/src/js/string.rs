@@ -43,6 +43,26 @@ pub fn to_lower_case(s: &str) -> String {
     s.to_lowercase()
 }
 
+/// [`to_lower_case`], borrowing `s` when there is nothing to change (ASCII
+/// without upper-case letters, e.g. most URLs and ids).
+pub fn lowercased(s: &str) -> Cow<'_, str> {
+    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(to_lower_case(s))
+    }
+}
+
+/// `a.toLowerCase() === b.toLowerCase()`, without allocating when both are
+/// ASCII (where lower-casing is exactly `A`–`Z` → `a`–`z`).
+pub fn equals_ignoring_case(a: &str, b: &str) -> bool {
+    if a.is_ascii() && b.is_ascii() {
+        a.eq_ignore_ascii_case(b)
+    } else {
+        to_lower_case(a) == to_lower_case(b)
+    }
+}
+
 /// Compares two strings the way JavaScript's `<` does: by UTF-16 code units,
 /// so U+FF61 sorts *after* U+1F600 (whose first unit is a surrogate, 0xD83D).
 pub fn compare_utf16(a: &str, b: &str) -> Ordering {
@@ -103,6 +123,31 @@ pub fn camel_case(input: &str) -> String {
     }
     out.retain(|c| !is_whitespace(c));
     out
+}
+
+#[cfg(test)]
+mod lower_case_tests {
+    use super::*;
+
+    #[test]
+    fn the_fast_paths_agree_with_to_lower_case() {
+        for (a, b) in [
+            ("US", "us"),
+            ("us", "uS"),
+            ("us", "usa"),
+            ("\u{212A}", "k"), // KELVIN SIGN lower-cases to ASCII k
+            ("İ", "i\u{307}"),
+            ("Straße", "STRASSE"),
+        ] {
+            assert_eq!(
+                equals_ignoring_case(a, b),
+                to_lower_case(a) == to_lower_case(b),
+                "{a:?} {b:?}"
+            );
+            assert_eq!(lowercased(a), to_lower_case(a));
+        }
+        assert!(matches!(lowercased("https://a.b/c?d=1"), Cow::Borrowed(_)));
+    }
 }
 
 #[cfg(test)]

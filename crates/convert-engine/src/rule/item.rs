@@ -4,7 +4,7 @@
 use serde_json::Value;
 
 use super::ops::{self, Operator};
-use super::{ItemPath, Level, RuleEvaluator, RuleOutcome};
+use super::{ItemPath, Level, RuleData, RuleEvaluator, RuleOutcome};
 use crate::diagnostics::{Diagnostic, JsThrowSite};
 use crate::js;
 
@@ -30,6 +30,8 @@ enum Validity<'r> {
     Valid {
         operator_name: &'r str,
         negated: bool,
+        /// `rule.value` (`undefined` when not an own property).
+        test: Option<&'r Value>,
     },
     Invalid,
     Throws(JsThrowSite),
@@ -42,27 +44,26 @@ fn validity(rule: &Value) -> Validity<'_> {
     if rule.is_null() {
         return Validity::Throws(JsThrowSite::RuleNullish);
     }
-    if !js::has_own(rule, "matching") {
-        return Validity::Invalid;
-    }
-    let matching = js::get(Some(rule), "matching");
-    match matching {
+    let matching = match js::own(rule, "matching") {
+        None => return Validity::Invalid,
         Some(Value::Null) => return Validity::Throws(JsThrowSite::MatchingNull),
-        Some(Value::Object(_) | Value::Array(_)) => {}
-        _ => return Validity::Invalid,
-    }
+        Some(matching @ (Value::Object(_) | Value::Array(_))) => Some(matching),
+        Some(_) => return Validity::Invalid,
+    };
     let (Some(Value::String(operator_name)), Some(Value::Bool(negated))) = (
         js::get(matching, "match_type"),
         js::get(matching, "negated"),
     ) else {
         return Validity::Invalid;
     };
-    if operator_name != "exists" && operator_name != "doesNotExist" && !js::has_own(rule, "value") {
+    let test = js::own(rule, "value");
+    if operator_name != "exists" && operator_name != "doesNotExist" && test.is_none() {
         return Validity::Invalid;
     }
     Validity::Valid {
         operator_name,
         negated: *negated,
+        test,
     }
 }
 
@@ -76,29 +77,41 @@ enum DataMode {
     Plain,
 }
 
-fn data_mode(data: &Value) -> DataMode {
+fn data_mode(data: RuleData<'_>) -> DataMode {
+    let is_rule_data = |map: &serde_json::Map<String, Value>| {
+        map.get("name").and_then(Value::as_str) == Some("RuleData")
+    };
     match data {
-        Value::Object(map)
-            if !map.is_empty() && map.get("name").and_then(Value::as_str) == Some("RuleData") =>
+        RuleData::Value(Value::Object(map)) | RuleData::Object(map)
+            if !map.is_empty() && is_rule_data(map) =>
         {
             DataMode::CustomInterface
         }
-        Value::Object(_) | Value::Array(_) => DataMode::Plain,
-        _ => DataMode::NotAnObject,
+        // A merged object with a `name` is never empty.
+        RuleData::Properties(view)
+            if view.get("name").as_deref().and_then(Value::as_str) == Some("RuleData") =>
+        {
+            DataMode::CustomInterface
+        }
+        RuleData::Value(Value::Object(_) | Value::Array(_))
+        | RuleData::Object(_)
+        | RuleData::Properties(_) => DataMode::Plain,
+        RuleData::Value(_) => DataMode::NotAnObject,
     }
 }
 
 /// What the custom-interface walk does with plain JSON data: either it throws
 /// (caught by the SDK → `false`) or it finds no method and falls through to the
 /// existence fallback. A JSON value is never callable, so a name match throws.
-fn custom_interface_throws(data: &Value, rule: &Value) -> bool {
+fn custom_interface_throws(data: RuleData<'_>, rule: &Value) -> bool {
     let rule_type = js::get(Some(rule), "rule_type");
     if !js::truthy(rule_type) {
         return false;
     }
     // data.constructor.prototype: Object.prototype unless `constructor` is an
     // own key; Object.getOwnPropertyNames throws for null/undefined.
-    let names: Vec<String> = match js::get(Some(data), "constructor") {
+    let constructor = data.get("constructor");
+    let names: Vec<String> = match constructor.as_deref() {
         None => OBJECT_PROTOTYPE_NAMES
             .iter()
             .map(|s| (*s).to_owned())
@@ -120,7 +133,8 @@ fn custom_interface_throws(data: &Value, rule: &Value) -> bool {
         // and getOwnPropertyNames(undefined) throws.
         Some(_) => return true,
     };
-    let mapper = js::get(Some(data), "mapper");
+    let mapper = data.get("mapper");
+    let mapper = mapper.as_deref();
     for name in names.iter().filter(|n| *n != "constructor") {
         let Some(Value::String(rule_type)) = rule_type else {
             // `rule.rule_type.replace` is not a function.
@@ -144,15 +158,16 @@ impl RuleEvaluator {
     pub(super) fn item(
         &mut self,
         rule: &Value,
-        data: &Value,
+        data: RuleData<'_>,
         at: ItemPath<'_>,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Level {
-        let (operator_name, negated) = match validity(rule) {
+        let (operator_name, negated, test) = match validity(rule) {
             Validity::Valid {
                 operator_name,
                 negated,
-            } => (operator_name, negated),
+                test,
+            } => (operator_name, negated, test),
             Validity::Invalid => {
                 diagnostics.push(Diagnostic::InvalidRule {
                     path: at.to_string(),
@@ -168,7 +183,6 @@ impl RuleEvaluator {
             });
             return Ok(RuleOutcome::NotMatched);
         };
-        let test = js::get(Some(rule), "value");
         match data_mode(data) {
             DataMode::NotAnObject => return Ok(RuleOutcome::NotMatched),
             DataMode::CustomInterface => {
@@ -178,9 +192,16 @@ impl RuleEvaluator {
             }
             DataMode::Plain => {
                 if let Some(Value::String(key)) = js::get(Some(rule), "key")
-                    && let Some(value) = js::get(Some(data), key)
+                    && let Some(value) = data.get(key)
                 {
-                    return Ok(self.compare(operator, Some(value), test, negated, at, diagnostics));
+                    return Ok(self.compare(
+                        operator,
+                        Some(&value),
+                        test,
+                        negated,
+                        at,
+                        diagnostics,
+                    ));
                 }
             }
         }

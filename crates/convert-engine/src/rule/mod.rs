@@ -27,17 +27,23 @@
 mod item;
 pub mod numeric;
 pub mod ops;
+mod patterns;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use convert_regex::{Budget, Regex};
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+pub use patterns::Patterns;
 
 pub use ops::{Operator, UnknownOperator};
 
 use crate::diagnostics::{Diagnostic, JsThrowSite};
 use crate::js;
+use crate::visitor::PropertiesView;
 
 /// The SDK's `RuleError` values (`packages/enums/src/rule-error.ts`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -163,18 +169,59 @@ pub fn evaluate(rule_set: &Value, data: &Value) -> RuleEvaluation {
     }
 }
 
+/// What a rule set is matched against: any JSON value, an object borrowed
+/// as a map, or the visitor's merged properties read through their view (so
+/// that no caller copies its data into a `Value` first). All read the same
+/// way.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum RuleData<'a> {
+    /// Any JSON value (the `rule` family's `data`, conversion rule data).
+    Value(&'a Value),
+    /// A JSON object (location attributes).
+    Object(&'a Map<String, Value>),
+    /// The visitor properties audience rules see.
+    Properties(PropertiesView<'a>),
+}
+
+impl<'a> From<&'a Value> for RuleData<'a> {
+    fn from(value: &'a Value) -> Self {
+        RuleData::Value(value)
+    }
+}
+
+impl<'a> From<&'a Map<String, Value>> for RuleData<'a> {
+    fn from(map: &'a Map<String, Value>) -> Self {
+        RuleData::Object(map)
+    }
+}
+
+impl<'a> RuleData<'a> {
+    /// `data[key]` ([`js::get`]).
+    fn get(self, key: &str) -> Option<Cow<'a, Value>> {
+        match self {
+            RuleData::Value(value) => js::get(Some(value), key).map(Cow::Borrowed),
+            RuleData::Object(map) => map.get(key).map(Cow::Borrowed),
+            RuleData::Properties(view) => view.get(key),
+        }
+    }
+}
+
 /// Evaluates rule sets, caching compiled regular expressions by pattern for
-/// its own lifetime (create one per decision, or keep one per thread).
+/// its own lifetime (create one per decision, or keep one per thread). An
+/// evaluator made [`with_patterns`](RuleEvaluator::with_patterns) reads the
+/// patterns a config compiled once before compiling any itself.
 #[derive(Debug, Default)]
 pub struct RuleEvaluator {
     options: RuleOptions,
+    shared: Option<Arc<Patterns>>,
     regexes: HashMap<String, Result<Regex, String>>,
 }
 
-/// Where a rule item sits in its rule set, for diagnostics.
-#[derive(Clone, Copy, Debug)]
+/// Where a rule item sits in its rule set, for diagnostics. The base path is
+/// only formatted when a diagnostic is written.
+#[derive(Clone, Copy)]
 struct ItemPath<'p> {
-    base: &'p str,
+    base: &'p dyn fmt::Display,
     or: usize,
     and: usize,
     or_when: usize,
@@ -182,8 +229,9 @@ struct ItemPath<'p> {
 
 impl fmt::Display for ItemPath<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if !self.base.is_empty() {
-            write!(f, "{}.", self.base)?;
+        let base = self.base.to_string();
+        if !base.is_empty() {
+            write!(f, "{base}.")?;
         }
         write!(
             f,
@@ -202,6 +250,17 @@ impl RuleEvaluator {
     pub fn new(options: RuleOptions) -> RuleEvaluator {
         RuleEvaluator {
             options,
+            shared: None,
+            regexes: HashMap::new(),
+        }
+    }
+
+    /// An evaluator with `options` that finds compiled patterns in
+    /// `patterns` first (see [`Patterns`]).
+    pub fn with_patterns(options: RuleOptions, patterns: Arc<Patterns>) -> RuleEvaluator {
+        RuleEvaluator {
+            options,
+            shared: Some(patterns),
             regexes: HashMap::new(),
         }
     }
@@ -220,6 +279,18 @@ impl RuleEvaluator {
         path: &str,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> RuleOutcome {
+        self.evaluate_data(rule_set, RuleData::Value(data), &path, diagnostics)
+    }
+
+    /// [`RuleEvaluator::evaluate`] on any [`RuleData`], with a path that is
+    /// formatted only if a diagnostic needs it.
+    pub fn evaluate_data(
+        &mut self,
+        rule_set: &Value,
+        data: RuleData<'_>,
+        path: &dyn fmt::Display,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> RuleOutcome {
         match self.rule_set(rule_set, data, path, diagnostics) {
             Ok(outcome) => outcome,
             Err((site, at)) => {
@@ -234,14 +305,14 @@ impl RuleEvaluator {
     fn rule_set(
         &mut self,
         rule_set: &Value,
-        data: &Value,
-        path: &str,
+        data: RuleData<'_>,
+        path: &dyn fmt::Display,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Level {
         let blocks = match own_list(rule_set, "OR") {
             Ok(Some(blocks)) => blocks,
             Ok(None) => return Ok(RuleOutcome::NotMatched),
-            Err(()) => return Err((JsThrowSite::RuleNullish, non_empty(path))),
+            Err(()) => return Err((JsThrowSite::RuleNullish, non_empty(&path.to_string()))),
         };
         let mut last = RuleOutcome::NotMatched;
         for (or, block) in blocks.iter().enumerate() {
@@ -262,15 +333,20 @@ impl RuleEvaluator {
     fn and_block(
         &mut self,
         block: &Value,
-        data: &Value,
-        path: &str,
+        data: RuleData<'_>,
+        path: &dyn fmt::Display,
         or: usize,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> Level {
         let groups = match own_list(block, "AND") {
             Ok(Some(groups)) => groups,
             Ok(None) => return Ok(RuleOutcome::NotMatched),
-            Err(()) => return Err((JsThrowSite::RuleNullish, join(path, &format!("OR[{or}]")))),
+            Err(()) => {
+                return Err((
+                    JsThrowSite::RuleNullish,
+                    join(&path.to_string(), &format!("OR[{or}]")),
+                ));
+            }
         };
         for (and, group) in groups.iter().enumerate() {
             let result = self.or_when_block(group, data, path, or, and, diagnostics)?;
@@ -286,8 +362,8 @@ impl RuleEvaluator {
     fn or_when_block(
         &mut self,
         group: &Value,
-        data: &Value,
-        path: &str,
+        data: RuleData<'_>,
+        path: &dyn fmt::Display,
         or: usize,
         and: usize,
         diagnostics: &mut Vec<Diagnostic>,
@@ -298,7 +374,7 @@ impl RuleEvaluator {
             Err(()) => {
                 return Err((
                     JsThrowSite::RuleNullish,
-                    join(path, &format!("OR[{or}].AND[{and}]")),
+                    join(&path.to_string(), &format!("OR[{or}].AND[{and}]")),
                 ));
             }
         };
@@ -322,17 +398,17 @@ impl RuleEvaluator {
         })
     }
 
-    /// Compiles `pattern` (ignore-case, non-unicode), caching the result.
+    /// `new RegExp(pattern, 'i')`: the shared compiled patterns first, then
+    /// this evaluator's own cache.
     fn regex(&mut self, pattern: &str) -> &Result<Regex, String> {
-        self.regexes.entry(pattern.to_owned()).or_insert_with(|| {
-            // The struct update keeps this compiling if `Flags` gains fields.
-            #[allow(clippy::needless_update)]
-            let flags = convert_regex::Flags {
-                ignore_case: true,
-                ..convert_regex::Flags::default()
-            };
-            Regex::new(pattern, flags).map_err(|e| e.to_string())
-        })
+        if let Some(shared) = &self.shared
+            && let Some(compiled) = shared.get(pattern)
+        {
+            return compiled;
+        }
+        self.regexes
+            .entry(pattern.to_owned())
+            .or_insert_with(|| patterns::compile(pattern))
     }
 }
 
@@ -343,10 +419,7 @@ fn own_list<'v>(value: &'v Value, key: &str) -> Result<Option<&'v Vec<Value>>, (
     if value.is_null() {
         return Err(());
     }
-    if !js::has_own(value, key) {
-        return Ok(None);
-    }
-    match js::get(Some(value), key) {
+    match js::own(value, key) {
         Some(Value::Array(items)) if !items.is_empty() => Ok(Some(items)),
         _ => Ok(None),
     }

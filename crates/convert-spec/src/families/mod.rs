@@ -102,9 +102,13 @@ pub struct ShapeError {
 }
 
 fn parse_as<T: DeserializeOwned>(value: &Value) -> Result<T, ShapeError> {
-    serde_path_to_error::deserialize(value).map_err(|e| ShapeError {
-        path: e.path().to_string(),
-        message: e.inner().to_string(),
+    // The plain deserializer first; the path is tracked only to explain a
+    // failure (tracking it costs more than the check).
+    T::deserialize(value).or_else(|_| {
+        serde_path_to_error::deserialize(value).map_err(|e| ShapeError {
+            path: e.path().to_string(),
+            message: e.inner().to_string(),
+        })
     })
 }
 

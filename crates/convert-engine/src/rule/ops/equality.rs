@@ -19,7 +19,7 @@ pub fn equals(value: Option<&Value>, test: Option<&Value>, negated: bool) -> boo
         Some(Value::Object(map)) if !map.is_empty() => {
             map.contains_key(js::to_string(test).as_ref())
         }
-        _ => js::to_lower_case(&js::to_string(value)) == js::to_lower_case(&js::to_string(test)),
+        _ => js::equals_ignoring_case(&js::to_string(value), &js::to_string(test)),
     };
     negate(result, negated)
 }

@@ -1,5 +1,7 @@
 //! `isIn`.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::negate;
@@ -12,16 +14,18 @@ use crate::js;
 /// `lc(String(x))`. True if any value part equals a test element. Hence
 /// `isIn("ABC", "abc")` is false while `isIn("abc", "ABC")` is true.
 pub fn is_in(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
-    let tests: Vec<String> = match test {
-        Some(Value::String(s)) => s.split('|').map(js::to_lower_case).collect(),
+    let tests: Vec<Cow<'_, str>> = match test {
+        Some(Value::String(s)) => s.split('|').map(js::lowercased).collect(),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|item| js::to_lower_case(&js::to_string(Some(item))))
+            .map(|item| Cow::Owned(js::to_lower_case(&js::to_string(Some(item)))))
             .collect(),
         _ => Vec::new(),
     };
     let value = js::to_string(value);
-    let found = value.split('|').any(|part| tests.iter().any(|t| t == part));
+    let found = value
+        .split('|')
+        .any(|part| tests.iter().any(|t| t.as_ref() == part));
     negate(found, negated)
 }
 

@@ -1,13 +1,23 @@
 //! `contains`, `startsWith` and `endsWith`: substring tests on the
 //! lower-cased `String()` forms of both sides.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::negate;
 use crate::js;
 
-fn lowered(value: Option<&Value>) -> String {
-    js::to_lower_case(&js::to_string(value))
+/// `lc(String(value))`, borrowing the value's string when it is already
+/// lower case.
+fn lowered(value: Option<&Value>) -> Cow<'_, str> {
+    match js::to_string(value) {
+        Cow::Borrowed(s) => js::lowercased(s),
+        Cow::Owned(s) => match js::lowercased(&s) {
+            Cow::Borrowed(_) => Cow::Owned(s),
+            Cow::Owned(lower) => Cow::Owned(lower),
+        },
+    }
 }
 
 /// `Comparisons.contains(value, test, negated)`: true when the lower-cased
@@ -18,20 +28,20 @@ pub fn contains(value: Option<&Value>, test: Option<&Value>, negated: bool) -> b
     if js::trim(&test).is_empty() {
         return negate(true, negated);
     }
-    negate(lowered(value).contains(&test), negated)
+    negate(lowered(value).contains(test.as_ref()), negated)
 }
 
 /// `Comparisons.startsWith(value, test, negated)`:
 /// `lc(value).indexOf(lc(test)) === 0`; an empty test is true.
 pub fn starts_with(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
-    negate(lowered(value).starts_with(&lowered(test)), negated)
+    negate(lowered(value).starts_with(lowered(test).as_ref()), negated)
 }
 
 /// `Comparisons.endsWith(value, test, negated)`:
 /// `lc(value).indexOf(lc(test), lc(value).length - lc(test).length) !== -1`,
 /// which is a suffix test (an empty test is true; a longer test is false).
 pub fn ends_with(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
-    negate(lowered(value).ends_with(&lowered(test)), negated)
+    negate(lowered(value).ends_with(lowered(test).as_ref()), negated)
 }
 
 #[cfg(test)]

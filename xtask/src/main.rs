@@ -97,7 +97,6 @@ fn main() -> std::process::ExitCode {
         Task::Fuzz { args } => {
             cargo::build_runner_release().and_then(|runner| fuzz::run(&runner, &args))
         }
-        Task::Bench { quick, args } => bench(quick, &args),
         Task::Bench { quick, peers, args } => bench::run(quick, peers, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),

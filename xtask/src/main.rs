@@ -4,6 +4,8 @@
 //! - `cargo xtask parity` — install missing adapters, run the full matrix,
 //!   write reports under `target/parity/`.
 //! - `cargo xtask test` — everything CI checks.
+//! - `cargo xtask mutants [--check]` — the mutation score of the vectors
+//!   (`docs/mutants.md`).
 //! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
 //! - `cargo xtask fuzz [ARGS]` — differential fuzzing of the reference and
@@ -17,6 +19,7 @@ mod bench;
 mod cargo;
 mod docs;
 mod fuzz;
+mod mutants;
 mod parity;
 mod schemas;
 mod test;
@@ -47,7 +50,8 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
-    /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run.
+    /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run,
+    /// the mutation score.
     Test,
     /// Differential fuzzing: the reference engine and both real SDKs on
     /// generated inputs (JS is the oracle), with a release build of the
@@ -87,6 +91,14 @@ enum Task {
         #[arg(long)]
         check: bool,
     },
+    /// The mutation score of the vectors: the reference engine with each
+    /// seeded fault against every vector; writes docs/mutants.md. Fails when a
+    /// mutant survives or no vector reaches it.
+    Mutants {
+        /// Fail if docs/mutants.md would change, write nothing.
+        #[arg(long)]
+        check: bool,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -101,6 +113,7 @@ fn main() -> std::process::ExitCode {
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Docs { check } => docs::run(check).map(|()| std::process::ExitCode::SUCCESS),
+        Task::Mutants { check } => mutants::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -103,6 +103,13 @@ pub fn run() -> Result<ExitCode> {
     if code != ExitCode::SUCCESS {
         bail!("the parity run failed (see the table above and target/parity/)");
     }
+    step(
+        "mutation score: every seeded fault of the engine is killed by a vector",
+        || {
+            crate::mutants::clippy()?;
+            crate::mutants::run(true)
+        },
+    )?;
     eprintln!(
         "== differential fuzzing: the reference and both SDKs, seed {}, {} cases per family",
         crate::fuzz::CI_SEED,

@@ -81,7 +81,7 @@ pub fn visitor_ref(visitor_id: &str) -> String {
     use sha2::{Digest, Sha256};
     Sha256::digest(visitor_id.as_bytes())
         .iter()
-        .take(8)
+        .take(crate::mutant!("diagnostics.visitor-ref", 8, 7))
         .map(|b| format!("{b:02x}"))
         .collect()
 }

@@ -307,7 +307,10 @@ impl Run<'_> {
             .config
             .audiences_by_ids(experience.audiences.as_ref())
             .into_iter()
-            .filter(|audience| !(is_bucketed && audience.is_permanent()))
+            .filter(|audience| {
+                !(is_bucketed
+                    && crate::mutant!("sticky.permanent-audience", audience.is_permanent(), false))
+            })
             .collect();
         if to_check.is_empty() {
             return Some(true);
@@ -337,7 +340,13 @@ impl Run<'_> {
             return None;
         }
         Some(match experience.audience_matching() {
-            AudienceMatching::All => matched == to_check.len(),
+            AudienceMatching::All => {
+                crate::mutant!(
+                    "experience.audience-all",
+                    matched == to_check.len(),
+                    matched > 0
+                )
+            }
             AudienceMatching::Any => matched > 0,
             AudienceMatching::Missing => {
                 self.diagnose(Diagnostic::JsWouldThrow {
@@ -370,7 +379,7 @@ impl Run<'_> {
                 false
             }
         };
-        bucketed != rule.negated
+        crate::mutant!("exclusion.negation", bucketed != rule.negated, bucketed)
     }
 
     /// Step 7: `true` when the segment gate passes.
@@ -517,7 +526,11 @@ pub fn run_experience(
     }
     // Preview: the previewed experience shows the previewed variation,
     // whatever its gates, status or traffic (`preview.decision`).
-    let active_preview = options.preview.and_then(|preview| preview.resolve(config));
+    let active_preview = crate::mutant!(
+        "preview.ignored",
+        options.preview.and_then(|preview| preview.resolve(config)),
+        None
+    );
     if let Some((previewed, variation)) = active_preview
         && js::to_string(previewed.key.as_ref()) == key
     {
@@ -546,7 +559,7 @@ pub fn run_experience(
                 .iter()
                 .find(|archived| js::to_string(Some(archived)) == id)
                 .is_some_and(|archived| js::truthy(Some(archived)));
-            if archived {
+            if crate::mutant!("experience.archived", archived, false) {
                 return run.finish(Reason::ExperienceArchived);
             }
         }
@@ -560,7 +573,11 @@ pub fn run_experience(
         .environment
         .filter(|e| !e.is_empty())
         .unwrap_or(&run.settings.environment);
-    if !experience.runs_in(environment) {
+    if crate::mutant!(
+        "experience.environment",
+        !experience.runs_in(environment),
+        false
+    ) {
         return run.finish(Reason::EnvironmentMismatch);
     }
     // Sticky pre-check (`experience.id.toString()` throws on a nullish id):
@@ -573,12 +590,26 @@ pub fn run_experience(
     }
     let stored = experience_id
         .as_deref()
-        .and_then(|id| visitor.state().stored_variation(id))
+        .and_then(|id| {
+            crate::mutant!(
+                "sticky.stored-ignored",
+                visitor.state().stored_variation(id),
+                None
+            )
+        })
         .map(|v| js::to_string(Some(v)).into_owned())
         .and_then(|id| run.lookup_variation(experience, &id).map(|v| (id, v)));
     let is_bucketed = stored.is_some();
     // 5. Locations / site_area.
-    if !run.location_gate(experience, options.location) {
+    let location = crate::mutant!(
+        "experience.location-absent",
+        options.location,
+        match options.location {
+            LocationAttributes::Absent => LocationAttributes::Ignore,
+            given => given,
+        }
+    );
+    if !run.location_gate(experience, location) {
         return run.finish(Reason::LocationMismatch);
     }
     // 6. Audiences, 7. segments.
@@ -591,7 +622,7 @@ pub fn run_experience(
     if !audiences_matched {
         return run.finish(Reason::AudienceMismatch);
     }
-    if !segments_matched {
+    if crate::mutant!("experience.segment-gate", !segments_matched, false) {
         return run.finish(Reason::SegmentMismatch);
     }
     // 8. Variations.
@@ -611,8 +642,7 @@ pub fn run_experience(
     };
     // A forced variation that exists is the candidate; a stored decision
     // wins unless the forced one differs from it (`sticky.force`).
-    let forced = options
-        .force_variation_id
+    let forced = crate::mutant!("forced.ignored", options.force_variation_id, None)
         .filter(|id| !id.is_empty() && run.lookup_variation(experience, id).is_some());
     if let Some((stored_id, variation)) = stored
         && forced.is_none_or(|id| id == stored_id)
@@ -638,7 +668,7 @@ pub fn run_experience(
         },
     };
     run.decision.source = Some(DecisionSource::Fresh);
-    if active_preview.is_none() {
+    if crate::mutant!("preview.stores", active_preview.is_none(), true) {
         run.decision.store = Some(StoredDecision {
             experience_id,
             variation_id: selected.to_owned(),

@@ -185,7 +185,7 @@ pub fn run_features(
             });
         }
     }
-    if query.features.is_none() {
+    if crate::mutant!("feature.disabled", query.features.is_none(), false) {
         for (_, feature) in &declared {
             let id = js::get(Some(feature), "id");
             let enabled = entries.iter().any(|e| js::strict_equals(e.id.as_ref(), id));
@@ -250,13 +250,18 @@ fn declared_features(config: &ProjectConfig) -> Vec<(String, &Value)> {
         }
     }
     // A stable sort keeps the other keys in insertion order.
-    features.sort_by_key(|(id, _)| {
+    let key_order = |(id, _): &(String, &Value)| {
         if js::is_array_index(id) {
             (0, id.parse::<u64>().unwrap_or(u64::MAX))
         } else {
             (1, 0)
         }
-    });
+    };
+    crate::mutant!(
+        "feature.declared-order",
+        features.sort_by_key(key_order),
+        ()
+    );
     features
 }
 
@@ -288,14 +293,24 @@ pub fn cast_variable(value: &Value, kind: &str) -> Value {
     match kind {
         "boolean" => Value::Bool(match value {
             Value::String(s) if s == "true" => true,
-            Value::String(s) if s == "false" => false,
+            Value::String(s) if s == "false" => crate::mutant!("feature.cast-false", false, true),
             other => js::truthy(Some(other)),
         }),
         "float" | "integer" => {
             let number = match value {
-                Value::Bool(b) => f64::from(u8::from(*b)),
+                Value::Bool(b) => {
+                    crate::mutant!(
+                        "feature.cast-bool-number",
+                        f64::from(u8::from(*b)),
+                        f64::NAN
+                    )
+                }
                 other if kind == "float" => js::parse_float(&js::to_string(Some(other))),
-                other => js::parse_int_auto(&js::to_string(Some(other))),
+                other => crate::mutant!(
+                    "feature.cast-radix",
+                    js::parse_int_auto(&js::to_string(Some(other))),
+                    js::parse_int(&js::to_string(Some(other)))
+                ),
             };
             number_value(number)
         }

@@ -29,24 +29,26 @@ fn mix_block(k: u32) -> u32 {
 /// assert_eq!(murmur3_x86_32(b"", 0), 0);
 /// ```
 pub fn murmur3_x86_32(data: &[u8], seed: u32) -> u32 {
-    let mut h = seed;
+    let mut h = crate::mutant!("hash.seed-ignored", seed, DEFAULT_SEED);
     let mut blocks = data.chunks_exact(4);
     for block in &mut blocks {
         h ^= mix_block(u32::from_le_bytes([block[0], block[1], block[2], block[3]]));
-        h = h.rotate_left(13).wrapping_mul(5).wrapping_add(0xe654_6b64);
+        h = crate::mutant!("hash.rotation", h.rotate_left(13), h.rotate_left(12))
+            .wrapping_mul(5)
+            .wrapping_add(0xe654_6b64);
     }
     let tail = blocks.remainder();
     if !tail.is_empty() {
-        let k = tail
-            .iter()
-            .enumerate()
-            .fold(0u32, |k, (i, byte)| k | (u32::from(*byte) << (8 * i)));
+        let k = tail.iter().enumerate().fold(0u32, |k, (i, byte)| {
+            let shift = crate::mutant!("hash.tail-order", 8 * i, 8 * (tail.len() - 1 - i));
+            k | (u32::from(*byte) << shift)
+        });
         h ^= mix_block(k);
     }
     // The length enters modulo 2^32, as in the reference implementation.
     #[allow(clippy::cast_possible_truncation)]
     let len = data.len() as u32;
-    fmix32(h ^ len)
+    fmix32(crate::mutant!("hash.length", h ^ len, h))
 }
 
 #[inline]
@@ -61,7 +63,15 @@ fn fmix32(mut h: u32) -> u32 {
 /// The hash of a string's UTF-8 bytes: what `generateHash(value, seed)` in the
 /// JS SDK computes for a string without lone surrogates.
 pub fn hash_str(value: &str, seed: u32) -> u32 {
-    murmur3_x86_32(value.as_bytes(), seed)
+    crate::mutant!(
+        "hash.case-fold",
+        crate::mutant!(
+            "hash.latin1",
+            murmur3_x86_32(value.as_bytes(), seed),
+            murmur3_x86_32(&value.chars().map(|c| c as u8).collect::<Vec<u8>>(), seed)
+        ),
+        murmur3_x86_32(value.to_lowercase().as_bytes(), seed)
+    )
 }
 
 /// The hash of a JavaScript string given as UTF-16 code units, encoded the

@@ -86,8 +86,16 @@ pub fn run_custom_segments(
         };
     let mut evaluator = RuleEvaluator::new(rules);
     let mut matched = false;
-    for segment in config.entities_by_keys("segments", segment_keys) {
-        if !matched {
+    let segments = crate::mutant!(
+        "segments.caller-order",
+        config.entities_by_keys("segments", segment_keys),
+        segment_keys
+            .iter()
+            .flat_map(|k| config.entities_by_keys("segments", std::slice::from_ref(k)))
+            .collect()
+    );
+    for segment in segments {
+        if crate::mutant!("segments.latch", !matched, true) {
             let id = js::to_string(js::get(Some(segment), "id"));
             let path = format!("segments[id={id}].rules");
             let rule_set = js::get(Some(segment), "rules").unwrap_or(&Value::Null);

@@ -22,10 +22,15 @@ pub fn store_key(
     project_id: Option<&Value>,
     visitor_id: &str,
 ) -> String {
+    let (first, second) = crate::mutant!(
+        "store.key",
+        (account_id, project_id),
+        (project_id, account_id)
+    );
     format!(
         "{}-{}-{}",
-        js::to_string(account_id),
-        js::to_string(project_id),
+        js::to_string(first),
+        js::to_string(second),
         visitor_id
     )
 }

@@ -202,6 +202,7 @@ impl Built {
             description,
             spec_refs: Vec::new(),
             requires: Requirements::default(),
+            compare: Default::default(),
             input,
             expected,
         });
@@ -230,6 +231,7 @@ fn validate(path: &Path, built: Built) -> Result<VectorFile, ImportError> {
             notes: built.notes,
         },
         spec_refs: Vec::new(),
+        compare: Default::default(),
         cases,
     };
     // Round-trip through the vector file checks: shapes, ids, requirements.

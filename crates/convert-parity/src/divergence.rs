@@ -353,6 +353,7 @@ mod tests {
                     pointer: (*p).to_owned(),
                     expected: None,
                     actual: None,
+                    rule: None,
                 })
                 .collect(),
         }
@@ -490,6 +491,7 @@ mod tests {
             pointer: pointer.into(),
             expected: None,
             actual: None,
+            rule: None,
         }
     }
 

@@ -308,6 +308,7 @@ fn judge(
                             pointer: String::new(),
                             expected: Some(expected.clone()),
                             actual: Some(json!({"wrong_shape": e.to_string()})),
+                            rule: None,
                         }],
                     };
                     // Where the oracle itself declares a divergence on this
@@ -356,6 +357,7 @@ fn judge(
                                 pointer: String::new(),
                                 expected: expected.cloned(),
                                 actual: Some(json!({"errored": message})),
+                                rule: None,
                             }],
                             actual: json!({"errored": message}),
                         }
@@ -868,6 +870,7 @@ mod tests {
             pointer: p.into(),
             expected: None,
             actual: None,
+            rule: None,
         };
         let s = signature(&[d("/requests/3/path"), d("/requests/10/path"), d("/a")]);
         assert_eq!(

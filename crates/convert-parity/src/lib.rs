@@ -41,19 +41,28 @@
 //! 2 wins over 1.
 
 pub mod adapter;
+pub mod diff;
 pub mod divergence;
+pub mod finish;
 pub mod fuzz;
 pub mod html;
 pub mod inprocess;
 pub mod install;
+#[cfg(feature = "mutants")]
+pub mod mutation;
 pub mod outcome;
+pub mod probe;
 pub mod progress;
+pub mod provenance;
+pub mod replay;
 pub mod report;
+pub mod repro;
 pub mod run;
 pub mod serve;
 pub mod stats;
 pub mod target;
 pub mod terminal;
+pub mod trace;
 pub mod validate;
 
 /// The lowest-level digest helper: SHA-256 over a folder tree's relative

@@ -15,8 +15,10 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand};
 use convert_import::PeerKind;
 use convert_parity::adapter::{Adapter, AdapterConfig};
+use convert_parity::finish;
 use convert_parity::install::{self, AdapterDir};
 use convert_parity::outcome::Answer;
+use convert_parity::provenance::TargetOrigin;
 use convert_parity::report::{self, Report};
 use convert_parity::run::{self, Suite, TargetSpec};
 use convert_parity::target::{CaseInput, Target};
@@ -79,6 +81,73 @@ enum Command {
     Fuzz(FuzzArgs),
     /// List families, case counts and adapters.
     List,
+    /// Compare two JSON reports case by case: newly failing, removed, newly
+    /// skipped, newly diverged, newly passing, added, per target.
+    #[command(
+        after_help = "Exit codes: 0 no regressions; 1 a case is newly failing or removed (with --strict: also newly skipped or newly diverged); 2 a report cannot be read."
+    )]
+    Diff(DiffArgs),
+    /// Replay one failing case from its reproducer file (written by `run`)
+    /// against its target alone, judged as in the run.
+    #[command(
+        after_help = "Exit codes: 0 the case passes (or diverges as declared) now; 1 it still fails or errors; 2 the target could not start, crashed or hung, or the file is unusable."
+    )]
+    Replay(ReplayArgs),
+    /// Show the spec-clause × target matrix of a JSON report (clauses no
+    /// vector covers included).
+    Trace(TraceArgs),
+}
+
+#[derive(Args)]
+struct DiffArgs {
+    /// The older report (e.g. the last release's).
+    old: PathBuf,
+    /// The newer report.
+    new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Also write the Markdown rendering here (e.g. "$GITHUB_STEP_SUMMARY").
+    #[arg(long)]
+    markdown: Option<PathBuf>,
+    /// Count newly skipped and newly diverged cases as regressions too.
+    #[arg(long)]
+    strict: bool,
+    /// List at most this many changes per kind that are not regressions.
+    #[arg(long, default_value_t = 50)]
+    limit: usize,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Args)]
+struct ReplayArgs {
+    /// The reproducer file (`target/parity/repro/<target>/<case>.json`).
+    file: PathBuf,
+    /// Replay against the adapter this command starts instead of the one
+    /// the file names (e.g. a patched build).
+    #[arg(long)]
+    adapter_cmd: Option<String>,
+    /// Per-case timeout, in seconds.
+    #[arg(long, default_value_t = 10.0)]
+    timeout: f64,
+}
+
+#[derive(Args)]
+struct TraceArgs {
+    /// The JSON report (default: target/parity/report.json).
+    report: Option<PathBuf>,
+    /// Output format (text or markdown).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Only the clauses no vector covers.
+    #[arg(long)]
+    uncovered: bool,
 }
 
 const FUZZ_EXIT_CODES: &str =
@@ -231,6 +300,35 @@ struct RunArgs {
     /// Show at most this many failing cases per target.
     #[arg(long, default_value_t = 20)]
     show_failures: usize,
+    /// Determinism and isolation probe: after the run, run a seeded sample
+    /// of each target's cases again in shuffled order, on a fresh target and
+    /// on the reused one; any changed answer fails the run.
+    #[arg(long)]
+    shuffle: bool,
+    /// The probe's seed (default: from the clock; the report records it).
+    #[arg(long, requires = "shuffle")]
+    seed: Option<u64>,
+    /// Cases per target the probe runs again (0: all).
+    #[arg(long, default_value_t = 500, requires = "shuffle")]
+    shuffle_sample: usize,
+    /// Where reproducers of failing cases go (default: `repro/` next to the
+    /// --report-json file; none without one).
+    #[arg(long, conflicts_with = "no_repro")]
+    repro_dir: Option<PathBuf>,
+    /// Write no reproducers.
+    #[arg(long)]
+    no_repro: bool,
+    /// Compare this run with an earlier report (e.g. the last release's):
+    /// newly failing or removed cases fail the run.
+    #[arg(long)]
+    baseline: Option<PathBuf>,
+    /// With --baseline: newly skipped and newly diverged cases fail too.
+    #[arg(long, requires = "baseline")]
+    baseline_strict: bool,
+    /// Write a Markdown summary here (totals, the baseline diff if any, the
+    /// uncovered spec clauses), e.g. "$GITHUB_STEP_SUMMARY".
+    #[arg(long)]
+    summary_md: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -245,6 +343,12 @@ fn main() -> ExitCode {
 }
 
 fn dispatch(cli: Cli) -> Result<ExitCode> {
+    if let Command::Diff(args) = &cli.command {
+        return diff_command(args);
+    }
+    if let Command::Replay(args) = &cli.command {
+        return replay_command(args);
+    }
     if let Command::Adapter = cli.command {
         let stdin = std::io::stdin();
         let stdout = std::io::stdout();
@@ -263,6 +367,9 @@ fn dispatch(cli: Cli) -> Result<ExitCode> {
         Command::Adapter => Ok(ExitCode::SUCCESS),
         Command::Stats(args) => stats_command(&root, &args),
         Command::Fuzz(args) => fuzz_command(&root, &args),
+        Command::Diff(args) => diff_command(&args),
+        Command::Replay(args) => replay_command(&args),
+        Command::Trace(args) => trace_command(&root, &args),
     }
 }
 
@@ -376,8 +483,12 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
         None
     };
     let mut targets = Vec::new();
+    let mut origins = Vec::new();
     if !args.no_reference {
         targets.push(TargetSpec::reference(root));
+        origins.push(TargetOrigin::Reference {
+            divergences: PathBuf::from(run::REFERENCE_DIVERGENCES),
+        });
     }
     let chosen: Vec<AdapterDir> = if !args.adapters.is_empty() {
         let mut chosen = Vec::new();
@@ -403,6 +514,7 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
             config,
             divergences: dir.divergences().map_err(|e| e.to_string()),
         });
+        origins.push(TargetOrigin::Installed(dir.clone()));
     }
     for command in &args.adapter_cmds {
         let mut config = command_config(command, timeout)?;
@@ -411,6 +523,12 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
             Some(path) => convert_parity::divergence::read_file(path),
             None => Ok(Default::default()),
         };
+        origins.push(TargetOrigin::Command {
+            name: config.name.clone(),
+            argv: config.argv.clone(),
+            cwd: config.cwd.clone(),
+            divergences: args.divergences.clone(),
+        });
         targets.push(TargetSpec::Adapter {
             config,
             divergences,
@@ -427,12 +545,46 @@ fn run_command(root: &Path, args: RunArgs) -> Result<ExitCode> {
         bail!("--record-divergences needs exactly one adapter target (there are {adapter_count})");
     }
 
+    if args.shuffle {
+        let seed = args.seed.unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        });
+        suite.probe = Some(convert_parity::probe::ProbeSettings {
+            seed,
+            sample: args.shuffle_sample,
+        });
+    }
     let bars = convert_parity::progress::Bars::new(stderr_has_color());
     let (mut report, failing) = run::execute_with_progress(&suite, targets, &bars);
     bars.finish();
     report.vectors.spec_digest = convert_parity::tree_digest(&root.join("spec"));
     report.vectors.vectors_digest = convert_parity::tree_digest(&root.join("vectors"));
+    finish::finish(
+        root,
+        &suite,
+        &mut report,
+        &origins,
+        &finish::FinishOptions {
+            repro_dir: if args.no_repro {
+                None
+            } else {
+                args.repro_dir.clone().or_else(|| {
+                    args.report_json
+                        .as_ref()
+                        .map(|r| r.parent().unwrap_or(Path::new(".")).join("repro"))
+                })
+            },
+            baseline: args.baseline.clone(),
+            baseline_strict: args.baseline_strict,
+        },
+    )?;
     print_report(&report, args.show_failures);
+    print!("{}", finish::render_extras(&report));
+    if let Some(path) = &args.summary_md {
+        write(path, &finish::summary_markdown(&report))?;
+    }
     if let Some(path) = &args.report_json {
         write(path, &(serde_json::to_string_pretty(&report)? + "\n"))?;
     }
@@ -900,6 +1052,145 @@ fn list(root: &Path) -> Result<ExitCode> {
                 "not installed: convert-parity install"
             }
         );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn read_report(path: &Path) -> Result<Report> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text)
+        .with_context(|| format!("{} is not a convert-parity JSON report", path.display()))
+}
+
+fn diff_command(args: &DiffArgs) -> Result<ExitCode> {
+    let (old, new) = match (read_report(&args.old), read_report(&args.new)) {
+        (Ok(old), Ok(new)) => (old, new),
+        (Err(e), _) | (_, Err(e)) => {
+            eprintln!("error: {e:#}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let diff = convert_parity::diff::diff(&old, &new);
+    match args.format {
+        Format::Text => print!(
+            "{}",
+            convert_parity::diff::render_text(&diff, args.strict, args.limit)
+        ),
+        Format::Markdown => print!(
+            "{}",
+            convert_parity::diff::render_markdown(&diff, args.strict, args.limit)
+        ),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&diff)?),
+    }
+    if let Some(path) = &args.markdown {
+        write(
+            path,
+            &convert_parity::diff::render_markdown(&diff, args.strict, args.limit),
+        )?;
+    }
+    Ok(if diff.regressions(args.strict) > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn replay_command(args: &ReplayArgs) -> Result<ExitCode> {
+    use convert_parity::outcome::OutcomeKind;
+    let file = match convert_parity::repro::ReproFile::load(&args.file) {
+        Ok(file) => file,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let timeout = timeout(args.timeout)?;
+    let config = args
+        .adapter_cmd
+        .as_deref()
+        .map(|c| command_config(c, timeout))
+        .transpose()?;
+    println!(
+        "replay [{}] {} ({}); in the run: {}",
+        file.target_name, file.case.id, file.family, file.outcome
+    );
+    println!("request:  {}", serde_json::to_string(&file.request)?);
+    let replayed = match convert_parity::replay::replay(&file, config, timeout) {
+        Ok(replayed) => replayed,
+        Err(e) => {
+            eprintln!("replay: {e}");
+            return Ok(ExitCode::from(2));
+        }
+    };
+    let i = &replayed.implementation;
+    println!(
+        "target:   {} {} ({}{})",
+        i.name,
+        i.version,
+        i.language,
+        i.runtime
+            .as_ref()
+            .map(|r| format!(", {r}"))
+            .unwrap_or_default()
+    );
+    match &replayed.answer {
+        Answer::Result(result) => println!("answer:   {result}"),
+        Answer::Skipped(m) => println!("answer:   skipped: {m}"),
+        Answer::Errored(m) => println!("answer:   errored: {m}"),
+        Answer::Timeout(m) => println!("answer:   timeout: {m}"),
+        Answer::Crashed(m) => println!("answer:   crashed: {m}"),
+    }
+    println!("expected: {}", file.expected);
+    let outcome = &replayed.outcome;
+    for difference in &outcome.differences {
+        println!("  {difference}");
+    }
+    let verdict = match outcome.kind {
+        OutcomeKind::Pass => {
+            "the case does not reproduce (fixed, or it fails only after other cases: try `run --shuffle`)"
+        }
+        OutcomeKind::Skipped => "the target does not evaluate this case",
+        _ => "the case still does not pass",
+    };
+    println!("outcome:  {}: {verdict}", outcome.kind);
+    if let Some(message) = &outcome.message
+        && matches!(outcome.kind, OutcomeKind::Fail | OutcomeKind::Skipped)
+    {
+        println!("message:  {message}");
+    }
+    Ok(ExitCode::from(match outcome.kind {
+        OutcomeKind::Pass | OutcomeKind::Skipped | OutcomeKind::Diverged => 0,
+        OutcomeKind::Fail | OutcomeKind::Errored => 1,
+        OutcomeKind::Timeout | OutcomeKind::Crashed => 2,
+    }))
+}
+
+fn trace_command(root: &Path, args: &TraceArgs) -> Result<ExitCode> {
+    let path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| root.join("target/parity/report.json"));
+    let report = read_report(&path)?;
+    let trace = match &report.traceability {
+        Some(trace) => trace.clone(),
+        None => {
+            let clauses = convert_parity::trace::clauses(&root.join("spec"))?;
+            convert_parity::trace::build(&report, &clauses)
+        }
+    };
+    let mut shown = trace.clone();
+    if args.uncovered {
+        shown.clauses.retain(|c| c.cases == 0);
+    }
+    let targets: Vec<String> = report.targets.iter().map(|t| t.name.clone()).collect();
+    match args.format {
+        Format::Markdown => print!(
+            "{}",
+            convert_parity::trace::render_markdown(&shown, &targets)
+        ),
+        Format::Json => println!("{}", serde_json::to_string_pretty(&shown)?),
+        Format::Text => print!("{}", convert_parity::trace::render_text(&shown, &targets)),
     }
     Ok(ExitCode::SUCCESS)
 }

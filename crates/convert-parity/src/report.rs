@@ -44,6 +44,19 @@ pub struct Report {
     /// The exit code: 0 all pass, 1 conformance failure, 2 infrastructure or
     /// protocol error.
     pub exit_code: i32,
+    /// What the run checked, with what, on what: a reproducible release
+    /// artefact's header, with a cache key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provenance: Option<crate::provenance::Provenance>,
+    /// Spec clauses × targets, with the clauses no vector covers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub traceability: Option<crate::trace::Traceability>,
+    /// The determinism and isolation probe (`run --shuffle`), if it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<crate::probe::ProbeSettings>,
+    /// The comparison with a baseline report (`run --baseline`), if asked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<crate::diff::BaselineSummary>,
 }
 
 impl Report {
@@ -226,6 +239,9 @@ pub struct TargetReport {
     pub families: BTreeMap<String, Counts>,
     /// Every case, sorted by id.
     pub cases: Vec<CaseReport>,
+    /// What the determinism and isolation probe found on this target.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probe: Option<crate::probe::TargetProbe>,
 }
 
 /// One case on one target.
@@ -257,6 +273,10 @@ pub struct CaseReport {
     /// Where actual and expected differ.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub differences: Vec<Difference>,
+    /// The reproducer written for this case (failing cases), with the
+    /// command that replays it against this target alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reproducer: Option<crate::repro::Reproducer>,
 }
 
 /// The JSON Schema of the report (written to `spec/schemas/report.schema.json`
@@ -390,6 +410,9 @@ fn case_detail(case: &CaseReport) -> String {
     }
     if let Some(actual) = &case.actual {
         let _ = write!(text, "\nactual: {actual}");
+    }
+    if let Some(reproducer) = &case.reproducer {
+        let _ = write!(text, "\nreplay: {}", reproducer.command);
     }
     text
 }

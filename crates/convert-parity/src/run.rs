@@ -86,6 +86,9 @@ pub struct Suite {
     /// Whether a declared family that ran no case fails the run (on for a
     /// whole run; off when a run is deliberately narrowed to one file).
     pub check_vacuous: bool,
+    /// Run the determinism and isolation probe on every target
+    /// ([`crate::probe`]).
+    pub probe: Option<crate::probe::ProbeSettings>,
     /// Every case id loaded, even from files later left out of the run
     /// (divergence entries are checked against these).
     known: BTreeSet<String>,
@@ -369,6 +372,7 @@ pub fn execute_with_progress(
                         summary: Counts::default(),
                         families: BTreeMap::new(),
                         cases: Vec::new(),
+                        probe: None,
                     };
                     (report, Vec::new(), Vec::new())
                 })
@@ -407,6 +411,10 @@ pub fn execute_with_progress(
         targets,
         problems,
         exit_code,
+        provenance: None,
+        traceability: None,
+        probe: suite.probe,
+        baseline: None,
     };
     (report, failing)
 }
@@ -490,6 +498,7 @@ fn run_target(
 ) -> (TargetReport, Vec<Problem>, Vec<String>) {
     let name = spec.name();
     let mut problems = Vec::new();
+    let mut fresh = crate::probe::fresh_factory(&spec);
     let (mut target, kind, declared): (Box<dyn Target>, &str, Declared) = match spec {
         TargetSpec::Reference { divergences } => {
             let declared = declared_or_problem(divergences, suite, &name, &mut problems);
@@ -514,6 +523,7 @@ fn run_target(
                         summary: Counts::default(),
                         families: BTreeMap::new(),
                         cases: Vec::new(),
+                        probe: None,
                     };
                     return (report, problems, Vec::new());
                 }
@@ -530,6 +540,7 @@ fn run_target(
         family: Family,
         case: &'a convert_spec::vector::Case,
         spec_refs: Vec<String>,
+        comparisons: convert_spec::compare::Comparisons,
         skip: Option<String>,
     }
     let mut planned = Vec::new();
@@ -543,6 +554,7 @@ fn run_target(
                 family: file.file.family,
                 case,
                 spec_refs: file.file.spec_refs_of(case).map(str::to_owned).collect(),
+                comparisons: file.file.comparisons_of(case),
                 skip: suite
                     .skipped
                     .get(&case.id)
@@ -572,6 +584,22 @@ fn run_target(
         progress.cases_done(&name, batch.len());
     }
     progress.target_finished(&name);
+    let probe = suite.probe.map(|settings| {
+        crate::probe::run(settings, &inputs, &answers, target.as_mut(), &mut *fresh)
+    });
+    if let Some(probe) = &probe
+        && let Some(message) = crate::probe::problem_message(probe)
+    {
+        problems.push(Problem {
+            target: Some(name.clone()),
+            severity: if probe.error.is_some() {
+                Severity::Infrastructure
+            } else {
+                Severity::Failure
+            },
+            message,
+        });
+    }
     let mut answers = answers.into_iter();
 
     let mut cases = Vec::with_capacity(planned.len());
@@ -586,7 +614,13 @@ fn run_target(
                 let answer = answers
                     .next()
                     .unwrap_or_else(|| Answer::Crashed("the target gave no answer".into()));
-                judge(p.family, &p.case.expected, answer, &capabilities)
+                judge_with(
+                    p.family,
+                    &p.case.expected,
+                    answer,
+                    &capabilities,
+                    &p.comparisons,
+                )
             }
         };
         declared.apply(&p.case.id, &mut outcome);
@@ -613,6 +647,7 @@ fn run_target(
             expected: detailed.then(|| p.case.expected.clone()),
             actual: if detailed { outcome.actual } else { None },
             differences: outcome.differences,
+            reproducer: None,
         });
     }
     cases.sort_by(|a, b| a.id.cmp(&b.id));
@@ -654,6 +689,7 @@ fn run_target(
         summary,
         families,
         cases,
+        probe,
     };
     (report, problems, failing)
 }
@@ -672,6 +708,24 @@ pub fn judge(
     answer: Answer,
     capabilities: &convert_spec::Capabilities,
 ) -> Outcome {
+    judge_with(
+        family,
+        expected,
+        answer,
+        capabilities,
+        &convert_spec::compare::Comparisons::new(),
+    )
+}
+
+/// Judges one answer against the expected value under the comparison rules
+/// the case's vector file declares ([`convert_spec::vector::VectorFile::comparisons_of`]).
+pub fn judge_with(
+    family: Family,
+    expected: &Value,
+    answer: Answer,
+    capabilities: &convert_spec::Capabilities,
+    comparisons: &convert_spec::compare::Comparisons,
+) -> Outcome {
     match answer {
         Answer::Result(actual) => {
             if let Err(e) = families::check_result(family, &actual) {
@@ -684,8 +738,13 @@ pub fn judge(
                     differences: Vec::new(),
                 };
             }
-            let differences =
-                convert_spec::compare::compare(family, expected, &actual, capabilities);
+            let differences = convert_spec::compare::compare_with(
+                family,
+                expected,
+                &actual,
+                capabilities,
+                comparisons,
+            );
             if differences.is_empty() {
                 Outcome {
                     kind: OutcomeKind::Pass,

@@ -238,6 +238,9 @@ pub fn failures(report: &Report, limit: usize) -> String {
             if let Some(message) = &case.message {
                 let _ = writeln!(out, "{message}");
             }
+            if let Some(reproducer) = &case.reproducer {
+                let _ = writeln!(out, "replay:   {}", reproducer.command);
+            }
             if let Some(input) = &case.input {
                 let _ = writeln!(out, "input:    {}", clip(&input.to_string(), 2_000));
             }

@@ -12,19 +12,11 @@ fn root() -> PathBuf {
 }
 
 fn clause_ids() -> BTreeSet<String> {
-    let mut ids = BTreeSet::new();
-    for entry in std::fs::read_dir(root().join("spec")).expect("spec/ exists") {
-        let path = entry.expect("readable spec/ entry").path();
-        if path.extension().is_some_and(|e| e == "md") {
-            let text = std::fs::read_to_string(&path).expect("readable spec page");
-            for line in text.lines() {
-                if let Some((id, _)) = line.strip_prefix("### ").and_then(|h| h.split_once(": ")) {
-                    ids.insert(id.to_owned());
-                }
-            }
-        }
-    }
-    ids
+    convert_parity::trace::clauses(&root().join("spec"))
+        .expect("spec/ is readable")
+        .into_iter()
+        .map(|c| c.id)
+        .collect()
 }
 
 fn vector_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -16,6 +16,10 @@
 //!   visitor's context and the location attributes (absent ones fail the
 //!   location gate); the result always carries `reason`.
 
+/// The engine's seeded faults (`cargo xtask mutants`).
+#[cfg(feature = "mutants")]
+pub use convert_engine::mutants;
+
 use convert_engine::config::{ProjectConfig, validate_contract};
 use convert_engine::diagnostics::Reason;
 use convert_engine::experience::{LocationAttributes, Preview, RunOptions};

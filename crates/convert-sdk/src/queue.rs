@@ -48,10 +48,16 @@ impl TrackingEvent {
             } => {
                 let mut data = Map::new();
                 data.insert("goalId".into(), goal_id.clone());
-                if let Some(goal_data) = goal_data {
+                if let Some(goal_data) =
+                    convert_engine::mutant!("tracking.goal-data", goal_data.as_ref(), None)
+                {
                     data.insert("goalData".into(), Value::Array(goal_data.clone()));
                 }
-                if let Some(bucketing) = bucketing_data {
+                if let Some(bucketing) = convert_engine::mutant!(
+                    "tracking.bucketing-data",
+                    bucketing_data.as_ref(),
+                    None
+                ) {
                     data.insert("bucketingData".into(), Value::Object(bucketing.clone()));
                 }
                 json!({"eventType": "conversion", "data": data})
@@ -114,13 +120,21 @@ impl TrackingQueue {
             None => self.items.push(VisitorEvents {
                 visitor_id: visitor_id.to_owned(),
                 events: vec![event],
-                segments: segments.filter(|s| !s.is_empty()),
+                segments: convert_engine::mutant!(
+                    "tracking.empty-segments",
+                    segments.filter(|s| !s.is_empty()),
+                    Some(segments.unwrap_or_default())
+                ),
             }),
         }
         self.length += 1;
         if self.length == 1 {
             AfterEnqueue::ArmTimer
-        } else if self.length == batch_size {
+        } else if convert_engine::mutant!(
+            "tracking.size-release",
+            self.length == batch_size,
+            self.length >= batch_size
+        ) {
             AfterEnqueue::Release
         } else {
             AfterEnqueue::Nothing
@@ -192,7 +206,7 @@ pub fn batch_body(
         })
         .collect();
     json!({
-        "enrichData": true,
+        "enrichData": convert_engine::mutant!("tracking.enrich", true, false),
         "accountId": account_id,
         "projectId": project_id,
         "visitors": visitors,

@@ -3,10 +3,20 @@
 //!
 //! The default is JSON equality with numbers compared by value (`1` equals
 //! `1.0`, as JavaScript and Python print them differently) and object keys
-//! compared as sets. A family may declare per-field rules; today the only one
-//! is "compared only when the implementation declares a feature" (the
-//! `experience` family's `reason`, which needs `diagnostics`).
+//! compared as sets. Two layers of per-field rules refine it:
+//!
+//! - **family rules** ([`field_rules`]): which fields are compared at all —
+//!   "compared only when the implementation declares a feature" (the
+//!   `experience` family's `reason`, which needs `diagnostics`) and "never
+//!   compared" (the tracking body's self-identifying `source`);
+//! - **declared rules** ([`Comparison`]): how a field is compared, declared
+//!   by a vector file (or one of its cases) in its `compare` map of JSON
+//!   pointer patterns (`*` matches one segment) to `exact`, `json_equal`,
+//!   `unordered_set` or `{"float_abs": tolerance}`. A declared rule applies
+//!   to the value at its pointer and everything below it, until a deeper
+//!   declaration takes over.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use schemars::JsonSchema;
@@ -57,6 +67,154 @@ pub fn field_rules(family: Family) -> &'static [(&'static str, FieldRule)] {
     }
 }
 
+/// How the values at a pointer are compared, as a vector file declares it
+/// (`"exact"`, `"json_equal"`, `"unordered_set"`, `{"float_abs": 1e-9}`).
+/// The same rule applies to every target.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Comparison {
+    /// The default: JSON equality with numbers compared by value (`5` equals
+    /// `5.0`), object keys as sets, arrays in order.
+    JsonEqual,
+    /// Like `json_equal`, but a number equals only a number of the same
+    /// kind: an integer only the same integer, a fraction only the same
+    /// fraction (`5` differs from `5.0`). For hashes, bucket values and
+    /// indices, where a float answer is a bug even when its value is right.
+    Exact,
+    /// Numbers are equal when they differ by at most this much (a finite,
+    /// non-negative tolerance); everything else as `json_equal`.
+    FloatAbs(f64),
+    /// The array is a set: same length, and every expected element equals
+    /// (`json_equal`) a distinct actual element, in any order. No rule may
+    /// be declared below an `unordered_set` pointer.
+    UnorderedSet,
+}
+
+impl fmt::Display for Comparison {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Comparison::JsonEqual => f.write_str("json_equal"),
+            Comparison::Exact => f.write_str("exact"),
+            Comparison::FloatAbs(t) => write!(f, "float_abs {t}"),
+            Comparison::UnorderedSet => f.write_str("unordered_set"),
+        }
+    }
+}
+
+/// Declared rules: JSON pointer pattern → how the value there is compared.
+pub type Comparisons = BTreeMap<String, Comparison>;
+
+/// Why a `compare` declaration is unusable.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ComparisonError {
+    /// The pattern is not a JSON pointer.
+    #[error("`{0}` is not a JSON pointer (it must be empty or start with `/`)")]
+    NotAPointer(String),
+    /// A tolerance that is negative or not finite.
+    #[error("`{0}`: a float_abs tolerance must be finite and not negative")]
+    BadTolerance(String),
+    /// Two patterns can name the same value.
+    #[error("`{0}` and `{1}` can both match the same value: declare one")]
+    Ambiguous(String, String),
+    /// A rule below an `unordered_set` pointer.
+    #[error(
+        "`{inner}` lies below the unordered_set `{outer}`, whose elements are compared as json_equal"
+    )]
+    BelowUnordered {
+        /// The unordered_set pattern.
+        outer: String,
+        /// The pattern below it.
+        inner: String,
+    },
+    /// A pattern that matches no value of any expected result it governs (a
+    /// typo would otherwise silently compare nothing differently).
+    #[error("`{0}` matches no value of the expected result")]
+    MatchesNothing(String),
+}
+
+/// Checks a set of rules (a file's merged with one case's): every pattern is
+/// a pointer, tolerances are usable, no two patterns overlap, nothing lies
+/// below an `unordered_set`.
+pub fn check_comparisons(rules: &Comparisons) -> Result<(), ComparisonError> {
+    for (pattern, rule) in rules {
+        if !pattern.is_empty() && !pattern.starts_with('/') {
+            return Err(ComparisonError::NotAPointer(pattern.clone()));
+        }
+        if let Comparison::FloatAbs(t) = rule
+            && !(t.is_finite() && *t >= 0.0)
+        {
+            return Err(ComparisonError::BadTolerance(pattern.clone()));
+        }
+    }
+    let patterns: Vec<(&String, &Comparison)> = rules.iter().collect();
+    for (i, (a, rule_a)) in patterns.iter().enumerate() {
+        for (b, _) in &patterns[i + 1..] {
+            if patterns_overlap(a, b) {
+                return Err(ComparisonError::Ambiguous((*a).clone(), (*b).clone()));
+            }
+        }
+        if **rule_a == Comparison::UnorderedSet {
+            for (b, _) in &patterns {
+                if b != a && pattern_below(a, b) {
+                    return Err(ComparisonError::BelowUnordered {
+                        outer: (*a).clone(),
+                        inner: (*b).clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether a pattern names at least one value of `value` (a pointer present
+/// in it).
+pub fn pattern_matches_in(pattern: &str, value: &Value) -> bool {
+    fn walk(pointer: &mut String, value: &Value, pattern: &str) -> bool {
+        if matches_pattern(pattern, pointer) {
+            return true;
+        }
+        let len = pointer.len();
+        let found = match value {
+            Value::Object(map) => map.iter().any(|(k, v)| {
+                pointer.truncate(len);
+                pointer.push_str(&child("", k));
+                walk(pointer, v, pattern)
+            }),
+            Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
+                pointer.truncate(len);
+                pointer.push('/');
+                pointer.push_str(&i.to_string());
+                walk(pointer, v, pattern)
+            }),
+            _ => false,
+        };
+        pointer.truncate(len);
+        found
+    }
+    walk(&mut String::new(), value, pattern)
+}
+
+/// Two patterns of the same depth that can match one pointer.
+fn patterns_overlap(a: &str, b: &str) -> bool {
+    let (sa, sb): (Vec<&str>, Vec<&str>) = (a.split('/').collect(), b.split('/').collect());
+    sa.len() == sb.len()
+        && sa
+            .iter()
+            .zip(&sb)
+            .all(|(x, y)| x == y || *x == "*" || *y == "*")
+}
+
+/// Whether `inner` can name a value strictly below one `outer` names.
+fn pattern_below(outer: &str, inner: &str) -> bool {
+    let (so, si): (Vec<&str>, Vec<&str>) = (outer.split('/').collect(), inner.split('/').collect());
+    si.len() > so.len()
+        && so
+            .iter()
+            .zip(&si)
+            .all(|(x, y)| x == y || *x == "*" || *y == "*")
+}
+
 /// One place where the actual value differs from the expected one.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Difference {
@@ -66,6 +224,10 @@ pub struct Difference {
     pub expected: Option<Value>,
     /// The actual value there, if any.
     pub actual: Option<Value>,
+    /// The declared rule the values were compared under, when it is not the
+    /// default (`json_equal`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<Comparison>,
 }
 
 impl fmt::Display for Difference {
@@ -81,7 +243,11 @@ impl fmt::Display for Difference {
             "{at}: expected {}, got {}",
             show(&self.expected),
             show(&self.actual)
-        )
+        )?;
+        match self.rule {
+            Some(rule) => write!(f, " (compared as {rule})"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -130,74 +296,169 @@ pub fn compare(
     actual: &Value,
     caps: &Capabilities,
 ) -> Vec<Difference> {
-    let ignored = ignored_pointers(family, caps, expected);
+    compare_with(family, expected, actual, caps, &Comparisons::new())
+}
+
+/// Compares `actual` with `expected` under the family's rules and the rules a
+/// vector declares (see [`crate::vector::VectorFile::comparisons_of`]). An
+/// empty list means they agree.
+pub fn compare_with(
+    family: Family,
+    expected: &Value,
+    actual: &Value,
+    caps: &Capabilities,
+    declared: &Comparisons,
+) -> Vec<Difference> {
+    let rules = Rules {
+        ignored: ignored_pointers(family, caps, expected),
+        declared,
+    };
     let mut differences = Vec::new();
-    diff("", Some(expected), Some(actual), &ignored, &mut differences);
+    rules.diff(
+        "",
+        Some(expected),
+        Some(actual),
+        Comparison::JsonEqual,
+        &mut differences,
+    );
     differences
 }
 
 /// JSON equality with numbers compared by value and object keys as sets.
 pub fn json_equal(a: &Value, b: &Value) -> bool {
+    values_agree(a, b, Comparison::JsonEqual)
+}
+
+/// Whether two values agree under one rule applied throughout.
+pub fn values_agree(a: &Value, b: &Value, rule: Comparison) -> bool {
+    let declared = Comparisons::new();
+    let rules = Rules {
+        ignored: Vec::new(),
+        declared: &declared,
+    };
     let mut differences = Vec::new();
-    diff("", Some(a), Some(b), &[], &mut differences);
+    rules.diff("", Some(a), Some(b), rule, &mut differences);
     differences.is_empty()
 }
 
-fn diff(
-    pointer: &str,
-    expected: Option<&Value>,
-    actual: Option<&Value>,
-    ignored: &[&str],
-    out: &mut Vec<Difference>,
-) {
-    if ignored
-        .iter()
-        .any(|pattern| matches_pattern(pattern, pointer))
-    {
-        return;
-    }
-    let mismatch = |out: &mut Vec<Difference>| {
-        out.push(Difference {
-            pointer: pointer.to_owned(),
-            expected: expected.cloned(),
-            actual: actual.cloned(),
-        });
-    };
-    match (expected, actual) {
-        (None, None) => {}
-        (Some(Value::Object(e)), Some(Value::Object(a))) => {
-            for (key, ev) in e {
-                diff(&child(pointer, key), Some(ev), a.get(key), ignored, out);
-            }
-            for (key, av) in a {
-                if !e.contains_key(key) {
-                    diff(&child(pointer, key), None, Some(av), ignored, out);
+struct Rules<'a> {
+    ignored: Vec<&'static str>,
+    declared: &'a Comparisons,
+}
+
+impl Rules<'_> {
+    fn diff(
+        &self,
+        pointer: &str,
+        expected: Option<&Value>,
+        actual: Option<&Value>,
+        inherited: Comparison,
+        out: &mut Vec<Difference>,
+    ) {
+        if self
+            .ignored
+            .iter()
+            .any(|pattern| matches_pattern(pattern, pointer))
+        {
+            return;
+        }
+        let rule = self
+            .declared
+            .iter()
+            .find(|(pattern, _)| matches_pattern(pattern, pointer))
+            .map_or(inherited, |(_, rule)| *rule);
+        let mismatch = |out: &mut Vec<Difference>| {
+            out.push(Difference {
+                pointer: pointer.to_owned(),
+                expected: expected.cloned(),
+                actual: actual.cloned(),
+                rule: (rule != Comparison::JsonEqual).then_some(rule),
+            });
+        };
+        // Below an unordered set, elements are compared as json_equal.
+        let below = if rule == Comparison::UnorderedSet {
+            Comparison::JsonEqual
+        } else {
+            rule
+        };
+        match (expected, actual) {
+            (None, None) => {}
+            (Some(Value::Array(e)), Some(Value::Array(a))) if rule == Comparison::UnorderedSet => {
+                if !same_multiset(e, a) {
+                    mismatch(out);
                 }
             }
-        }
-        (Some(Value::Array(e)), Some(Value::Array(a))) if e.len() == a.len() => {
-            for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                diff(
-                    &child(pointer, &i.to_string()),
-                    Some(ev),
-                    Some(av),
-                    ignored,
-                    out,
-                );
+            (Some(Value::Object(e)), Some(Value::Object(a))) => {
+                for (key, ev) in e {
+                    self.diff(&child(pointer, key), Some(ev), a.get(key), below, out);
+                }
+                for (key, av) in a {
+                    if !e.contains_key(key) {
+                        self.diff(&child(pointer, key), None, Some(av), below, out);
+                    }
+                }
             }
-        }
-        (Some(Value::Number(e)), Some(Value::Number(a))) => {
-            if e.as_f64() != a.as_f64() {
-                mismatch(out);
+            (Some(Value::Array(e)), Some(Value::Array(a))) if e.len() == a.len() => {
+                for (i, (ev, av)) in e.iter().zip(a).enumerate() {
+                    self.diff(
+                        &child(pointer, &i.to_string()),
+                        Some(ev),
+                        Some(av),
+                        below,
+                        out,
+                    );
+                }
             }
-        }
-        (Some(e), Some(a)) => {
-            if e != a {
-                mismatch(out);
+            (Some(Value::Number(e)), Some(Value::Number(a))) => {
+                if !numbers_agree(e, a, rule) {
+                    mismatch(out);
+                }
             }
+            (Some(e), Some(a)) => {
+                if e != a {
+                    mismatch(out);
+                }
+            }
+            _ => mismatch(out),
         }
-        _ => mismatch(out),
     }
+}
+
+fn numbers_agree(e: &serde_json::Number, a: &serde_json::Number, rule: Comparison) -> bool {
+    match rule {
+        Comparison::Exact => match (integer(e), integer(a)) {
+            (Some(x), Some(y)) => x == y,
+            (None, None) => e.as_f64() == a.as_f64(),
+            _ => false,
+        },
+        Comparison::FloatAbs(tolerance) => match (e.as_f64(), a.as_f64()) {
+            (Some(x), Some(y)) => (x - y).abs() <= tolerance,
+            _ => false,
+        },
+        Comparison::JsonEqual | Comparison::UnorderedSet => e.as_f64() == a.as_f64(),
+    }
+}
+
+fn integer(n: &serde_json::Number) -> Option<i128> {
+    n.as_i64()
+        .map(i128::from)
+        .or_else(|| n.as_u64().map(i128::from))
+}
+
+/// Same length, and each expected element equals a distinct actual element.
+fn same_multiset(expected: &[Value], actual: &[Value]) -> bool {
+    if expected.len() != actual.len() {
+        return false;
+    }
+    let mut used = vec![false; actual.len()];
+    expected.iter().all(|e| {
+        let found = actual
+            .iter()
+            .enumerate()
+            .find(|(i, a)| !used[*i] && json_equal(e, a))
+            .map(|(i, _)| i);
+        found.map(|i| used[i] = true).is_some()
+    })
 }
 
 fn child(pointer: &str, key: &str) -> String {
@@ -287,5 +548,183 @@ mod tests {
         let pointers: Vec<&str> = d.iter().map(|d| d.pointer.as_str()).collect();
         assert_eq!(pointers, ["/bucket_value", "/variation_id"]);
         assert_eq!(d[0].to_string(), "/bucket_value: expected 5, got 6");
+    }
+
+    fn rules(pairs: &[(&str, Comparison)]) -> Comparisons {
+        pairs.iter().map(|(p, r)| ((*p).to_owned(), *r)).collect()
+    }
+
+    fn differ(expected: Value, actual: Value, declared: &Comparisons) -> Vec<String> {
+        compare_with(Family::Bucketing, &expected, &actual, &caps(&[]), declared)
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn exact_tells_integers_from_fractions() {
+        let declared = rules(&[("/bucket_value", Comparison::Exact)]);
+        let int = json!({"bucket_value": 5, "variation_id": null});
+        let float: Value =
+            serde_json::from_str(r#"{"bucket_value": 5.0, "variation_id": null}"#).unwrap();
+        // The default compares numbers by value.
+        assert!(differ(int.clone(), float.clone(), &Comparisons::new()).is_empty());
+        assert_eq!(
+            differ(int.clone(), float.clone(), &declared),
+            ["/bucket_value: expected 5, got 5.0 (compared as exact)"]
+        );
+        assert!(differ(int.clone(), int.clone(), &declared).is_empty());
+        let other = json!({"bucket_value": 6, "variation_id": null});
+        assert_eq!(differ(int, other, &declared).len(), 1);
+        // Exact is inherited below its pointer.
+        let whole = rules(&[("", Comparison::Exact)]);
+        assert!(!values_agree(
+            &json!([1]),
+            &serde_json::from_str("[1.0]").unwrap(),
+            Comparison::Exact
+        ));
+        assert_eq!(
+            differ(
+                json!({"a": {"b": 1}}),
+                serde_json::from_str(r#"{"a": {"b": 1.0}}"#).unwrap(),
+                &whole
+            ),
+            ["/a/b: expected 1, got 1.0 (compared as exact)"]
+        );
+    }
+
+    #[test]
+    fn float_abs_allows_its_tolerance_and_no_more() {
+        let declared = rules(&[("/x/*", Comparison::FloatAbs(1e-9))]);
+        let expected = json!({"x": [0.1, 0.2], "y": 0.3});
+        assert!(
+            differ(
+                expected.clone(),
+                json!({"x": [0.1 + 5e-10, 0.2], "y": 0.3}),
+                &declared
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            differ(
+                expected.clone(),
+                json!({"x": [0.1, 0.2 + 1e-8], "y": 0.3}),
+                &declared
+            )
+            .len(),
+            1
+        );
+        // Outside the pattern, numbers are compared by value.
+        let d = differ(
+            expected,
+            json!({"x": [0.1, 0.2], "y": 0.3 + 1e-12}),
+            &declared,
+        );
+        assert_eq!(d.len(), 1);
+        assert!(d[0].starts_with("/y: expected 0.3, got 0.3000"), "{d:?}");
+        assert!(!d[0].contains("compared as"), "{d:?}");
+    }
+
+    #[test]
+    fn unordered_set_ignores_order_but_not_multiplicity() {
+        let declared = rules(&[("/ids", Comparison::UnorderedSet)]);
+        let expected = json!({"ids": ["a", "b", "b"]});
+        assert!(differ(expected.clone(), json!({"ids": ["b", "a", "b"]}), &declared).is_empty());
+        assert_eq!(
+            differ(expected.clone(), json!({"ids": ["a", "a", "b"]}), &declared),
+            [r#"/ids: expected ["a","b","b"], got ["a","a","b"] (compared as unordered_set)"#]
+        );
+        assert_eq!(
+            differ(expected.clone(), json!({"ids": ["a", "b"]}), &declared).len(),
+            1
+        );
+        assert_eq!(
+            differ(
+                expected,
+                json!({"ids": ["b", "a", "b"]}),
+                &Comparisons::new()
+            )
+            .len(),
+            2
+        );
+        // Elements are compared as json_equal (numbers by value).
+        let numbers = rules(&[("/n", Comparison::UnorderedSet)]);
+        assert!(
+            differ(
+                json!({"n": [1, 2]}),
+                serde_json::from_str(r#"{"n": [2.0, 1]}"#).unwrap(),
+                &numbers
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn family_rules_win_over_declared_rules() {
+        let declared = rules(&[("/reason", Comparison::Exact)]);
+        let expected = json!({"variation_id":"1","variation_key":"a","reason":"resolved"});
+        let actual = json!({"variation_id":"1","variation_key":"a","reason":"other"});
+        // Without `diagnostics` the reason is not compared, whatever is declared.
+        assert!(
+            compare_with(
+                Family::Experience,
+                &expected,
+                &actual,
+                &caps(&[]),
+                &declared
+            )
+            .is_empty()
+        );
+        assert_eq!(
+            compare_with(
+                Family::Experience,
+                &expected,
+                &actual,
+                &caps(&["diagnostics"]),
+                &declared
+            )
+            .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn declarations_are_checked() {
+        assert!(
+            check_comparisons(&rules(&[
+                ("/a/*", Comparison::Exact),
+                ("/b", Comparison::Exact)
+            ]))
+            .is_ok()
+        );
+        assert!(matches!(
+            check_comparisons(&rules(&[
+                ("/a/*", Comparison::Exact),
+                ("/*/b", Comparison::Exact)
+            ])),
+            Err(ComparisonError::Ambiguous(..))
+        ));
+        assert!(matches!(
+            check_comparisons(&rules(&[
+                ("/a", Comparison::UnorderedSet),
+                ("/a/*/b", Comparison::Exact)
+            ])),
+            Err(ComparisonError::BelowUnordered { .. })
+        ));
+        assert!(
+            check_comparisons(&rules(&[
+                ("/a", Comparison::Exact),
+                ("/a/b", Comparison::JsonEqual)
+            ]))
+            .is_ok()
+        );
+        assert!(matches!(
+            check_comparisons(&rules(&[("/a", Comparison::FloatAbs(f64::NAN))])),
+            Err(ComparisonError::BadTolerance(_))
+        ));
+        assert!(pattern_matches_in("/a/*/b", &json!({"a": [{"b": 1}]})));
+        assert!(!pattern_matches_in("/a/*/c", &json!({"a": [{"b": 1}]})));
+        assert!(pattern_matches_in("", &json!(1)));
+        assert!(pattern_matches_in("/a~1b", &json!({"a/b": 1})));
     }
 }

@@ -15,6 +15,7 @@ use serde_json::Value;
 
 use crate::Family;
 use crate::Requirements;
+use crate::compare::{self, ComparisonError, Comparisons};
 use crate::families::{self, ShapeError};
 
 /// One vector file.
@@ -30,6 +31,12 @@ pub struct VectorFile {
     /// Spec clauses every case of this file exercises (e.g. `rule.equals`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spec_refs: Vec<String>,
+    /// How fields of every case's result are compared: JSON pointer pattern
+    /// (`*` matches one segment) → rule (`exact`, `json_equal`,
+    /// `unordered_set`, `{"float_abs": tolerance}`). Fields not named are
+    /// compared as `json_equal`. The same rules apply to every target.
+    #[serde(default, skip_serializing_if = "Comparisons::is_empty")]
+    pub compare: Comparisons,
     /// The cases, in a stable order.
     pub cases: Vec<Case>,
 }
@@ -79,6 +86,10 @@ pub struct Case {
     /// Capabilities the case needs beyond its family.
     #[serde(default, skip_serializing_if = "Requirements::is_empty")]
     pub requires: Requirements,
+    /// Comparison rules for this case, beyond (or replacing, for the same
+    /// pattern) the file's `compare`.
+    #[serde(default, skip_serializing_if = "Comparisons::is_empty")]
+    pub compare: Comparisons,
     /// The family-specific input.
     pub input: Value,
     /// The family-specific expected result.
@@ -147,6 +158,17 @@ pub enum VectorError {
         first: PathBuf,
         /// Where it appears again.
         second: PathBuf,
+    },
+    /// A `compare` declaration is unusable.
+    #[error("{path}: {}compare: {source}", .case.as_ref().map(|c| format!("case `{c}`: ")).unwrap_or_default())]
+    Comparison {
+        /// The file.
+        path: PathBuf,
+        /// The case whose rules (merged with the file's) are unusable, if
+        /// the fault is in one case's declaration.
+        case: Option<String>,
+        /// What is wrong.
+        source: ComparisonError,
     },
     /// A file in a family folder declares another family.
     #[error("{path}: declares family `{declared}` but lives in the `{folder}` folder")]
@@ -241,8 +263,45 @@ impl VectorFile {
                     source,
                 }
             })?;
+            self.check_case_comparisons(path, case)?;
+        }
+        for pattern in self.compare.keys() {
+            if !self
+                .cases
+                .iter()
+                .any(|c| compare::pattern_matches_in(pattern, &c.expected))
+            {
+                return Err(VectorError::Comparison {
+                    path: path.to_owned(),
+                    case: None,
+                    source: ComparisonError::MatchesNothing(pattern.clone()),
+                });
+            }
         }
         Ok(())
+    }
+
+    fn check_case_comparisons(&self, path: &Path, case: &Case) -> Result<(), VectorError> {
+        let fault = |source| VectorError::Comparison {
+            path: path.to_owned(),
+            case: Some(case.id.clone()),
+            source,
+        };
+        compare::check_comparisons(&self.comparisons_of(case)).map_err(fault)?;
+        for pattern in case.compare.keys() {
+            if !compare::pattern_matches_in(pattern, &case.expected) {
+                return Err(fault(ComparisonError::MatchesNothing(pattern.clone())));
+            }
+        }
+        Ok(())
+    }
+
+    /// The comparison rules of a case: the file's, with the case's own
+    /// added (a case's rule replaces the file's for the same pattern).
+    pub fn comparisons_of(&self, case: &Case) -> Comparisons {
+        let mut rules = self.compare.clone();
+        rules.extend(case.compare.iter().map(|(k, v)| (k.clone(), *v)));
+        rules
     }
 
     /// The spec clauses a case exercises: the file's and its own, each once,
@@ -383,6 +442,52 @@ mod tests {
             let err = VectorFile::parse(Path::new("x.json"), &file(case))
                 .unwrap_err()
                 .to_string();
+            assert!(err.contains(needle), "{err:?} should contain {needle:?}");
+        }
+    }
+
+    #[test]
+    fn comparison_rules_are_checked_on_load() {
+        let with = |file_rules: &str, case_rules: &str| {
+            let text = format!(
+                r#"{{"family":"hash","description":"d","provenance":{{"oracle":{{"name":"n","version":"1","language":"js","adapter":"a"}},"generator":"g","source":"s"}},"compare":{file_rules},"cases":[{{"id":"hash/a","description":"d","compare":{case_rules},"input":{{"value":"a","seed":1}},"expected":{{"hash":2}}}}]}}"#
+            );
+            VectorFile::parse(Path::new("x.json"), &text)
+        };
+        let file = with(r#"{"/hash":"exact"}"#, "{}").unwrap();
+        assert_eq!(
+            file.comparisons_of(&file.cases[0])["/hash"],
+            compare::Comparison::Exact
+        );
+        // A case's rule replaces the file's for the same pattern.
+        let file = with(r#"{"/hash":"exact"}"#, r#"{"/hash":{"float_abs":0.5}}"#).unwrap();
+        assert_eq!(
+            file.comparisons_of(&file.cases[0])["/hash"],
+            compare::Comparison::FloatAbs(0.5)
+        );
+        let faults = [
+            (r#"{"/hsh":"exact"}"#, "{}", "matches no value"),
+            (
+                "{}",
+                r#"{"/nope":"exact"}"#,
+                "case `hash/a`: compare: `/nope` matches no value",
+            ),
+            (r#"{"hash":"exact"}"#, "{}", "not a JSON pointer"),
+            (r#"{"/hash":{"float_abs":-1}}"#, "{}", "tolerance"),
+            (
+                r#"{"/hash":"exact","/*":"json_equal"}"#,
+                "{}",
+                "can both match",
+            ),
+            (
+                r#"{"":"unordered_set","/hash":"exact"}"#,
+                "{}",
+                "below the unordered_set",
+            ),
+            (r#"{"/hash":"fuzzy"}"#, "{}", "unknown variant"),
+        ];
+        for (file_rules, case_rules, needle) in faults {
+            let err = with(file_rules, case_rules).unwrap_err().to_string();
             assert!(err.contains(needle), "{err:?} should contain {needle:?}");
         }
     }

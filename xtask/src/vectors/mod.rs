@@ -156,6 +156,7 @@ fn answer_file(name: &str, oracle: &mut dyn Oracle, source: &Expanded) -> Result
                 description: case.description.clone(),
                 spec_refs: case.spec_refs.clone(),
                 requires,
+                compare: case.compare.clone(),
                 input: case.input.clone(),
                 expected: authoritative_part(name, family, expected),
             }),
@@ -185,6 +186,7 @@ fn answer_file(name: &str, oracle: &mut dyn Oracle, source: &Expanded) -> Result
             notes: source.file.notes.clone(),
         },
         spec_refs: source.file.spec_refs.clone(),
+        compare: source.file.compare.clone(),
         cases: out,
     })
 }

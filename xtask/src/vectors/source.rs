@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
+use convert_spec::compare::Comparisons;
 use convert_spec::{Family, Requirements};
 use serde::Deserialize;
 use serde_json::{Map, Value};
@@ -26,6 +27,9 @@ pub struct SourceFile {
     /// Notes copied into the generated file's provenance.
     #[serde(default)]
     pub notes: Vec<String>,
+    /// Comparison rules of every case (copied into the generated file).
+    #[serde(default)]
+    pub compare: Comparisons,
     /// The cases (some with a matrix).
     pub cases: Vec<SourceCase>,
 }
@@ -48,6 +52,9 @@ pub struct SourceCase {
     /// Declared requirements.
     #[serde(default)]
     pub requires: Requirements,
+    /// Comparison rules of this case (of each case of its matrix).
+    #[serde(default)]
+    pub compare: Comparisons,
     /// Axes: name → (label → value).
     #[serde(default)]
     pub matrix: Option<BTreeMap<String, Map<String, Value>>>,
@@ -62,6 +69,7 @@ pub struct ExpandedCase {
     pub description: String,
     pub spec_refs: Vec<String>,
     pub requires: Requirements,
+    pub compare: Comparisons,
     pub input: Value,
 }
 
@@ -156,6 +164,7 @@ pub fn expand(case: &SourceCase) -> Result<Vec<ExpandedCase>> {
             description: case.description.clone(),
             spec_refs: case.spec_refs.clone(),
             requires: case.requires.clone(),
+            compare: case.compare.clone(),
             input: case.input.clone(),
         }]);
     };
@@ -196,6 +205,7 @@ pub fn expand(case: &SourceCase) -> Result<Vec<ExpandedCase>> {
             description: text(&case.description),
             spec_refs: case.spec_refs.clone(),
             requires: case.requires.clone(),
+            compare: case.compare.clone(),
             input,
         });
     }

@@ -61,7 +61,11 @@ impl AnchoredRanges {
             .map(|(id, allocation, active)| {
                 let anchor = (cumulative / total_weight) * f64::from(MAX_TRAFFIC);
                 let width = if active { allocation * 100.0 } else { 0.0 };
-                cumulative += allocation;
+                cumulative += crate::mutant!(
+                    "anchored.inactive-weight",
+                    allocation,
+                    if active { allocation } else { 0.0 }
+                );
                 AnchoredRange { id, anchor, width }
             })
             .collect();
@@ -88,7 +92,10 @@ impl AnchoredRanges {
         let value = f64::from(value);
         self.ranges
             .iter()
-            .find(|r| value >= r.anchor && value < r.anchor + r.width)
+            .find(|r| {
+                crate::mutant!("anchored.band-edge", value >= r.anchor, value > r.anchor)
+                    && value < r.anchor + r.width
+            })
             .map(|r| r.id.as_str())
     }
 }

@@ -54,7 +54,7 @@ pub struct BucketingOptions {
 impl Default for BucketingOptions {
     fn default() -> Self {
         BucketingOptions {
-            hash_seed: DEFAULT_SEED,
+            hash_seed: crate::mutant!("hash.default-seed", DEFAULT_SEED, DEFAULT_SEED - 1),
             max_traffic: NonZeroU32::new(MAX_TRAFFIC).unwrap_or(NonZeroU32::MIN),
             exclude_experience_id_hash: false,
         }
@@ -65,7 +65,11 @@ impl BucketingOptions {
     /// The bucket value of `visitor_id` in the experience `experience_id`
     /// (the experience id as `experience.id.toString()` gives it).
     pub fn bucket_value(&self, experience_id: &str, visitor_id: &str) -> u32 {
-        let prefix = if self.exclude_experience_id_hash {
+        let prefix = if crate::mutant!(
+            "bucketing.experience-prefix",
+            self.exclude_experience_id_hash,
+            true
+        ) {
             ""
         } else {
             experience_id
@@ -113,7 +117,12 @@ pub fn bucket_value(experience_id: &str, visitor_id: &str) -> u32 {
 /// in f64, and the quotient is never small enough for `String()` to switch to
 /// exponent notation unless it is 0.
 pub fn scale_hash(hash: u32) -> u32 {
-    let scaled = (u64::from(hash) * u64::from(MAX_TRAFFIC)) >> 32;
+    let scale = crate::mutant!("bucketing.percent-scale", MAX_TRAFFIC, 100);
+    let scaled = crate::mutant!(
+        "bucketing.rounding",
+        (u64::from(hash) * u64::from(scale)) >> 32,
+        (u64::from(hash) * u64::from(scale) + (1 << 31)) >> 32
+    );
     // scaled < 10000.
     u32::try_from(scaled).unwrap_or(MAX_TRAFFIC - 1)
 }
@@ -149,7 +158,8 @@ impl Layout {
     /// `Number(version) > 11` (so `12`, `"12"` and `11.5` are anchored;
     /// `11`, absent, `null`, `"abc"` and `true` are packed).
     pub fn for_version(version: Option<&Value>) -> Layout {
-        if js::to_number(version) > 11.0 {
+        let n = js::to_number(version);
+        if crate::mutant!("bucketing.version-gate", n > 11.0, n >= 11.0) {
             Layout::Anchored
         } else {
             Layout::Packed
@@ -193,7 +203,12 @@ impl<'a> Arm<'a> {
     /// `variation.status ? variation.status === 'running' : true`: a missing
     /// or falsy status means running.
     pub fn is_running(&self) -> bool {
-        !js::truthy(self.status) || matches!(self.status, Some(Value::String(s)) if s == "running")
+        crate::mutant!(
+            "bucketing.status",
+            !js::truthy(self.status)
+                || matches!(self.status, Some(Value::String(s)) if s == "running"),
+            true
+        )
     }
 
     /// `Number(traffic_allocation)` (NaN when absent).
@@ -205,7 +220,7 @@ impl<'a> Arm<'a> {
     /// traffic (an absent or non-numeric allocation counts as 100 %).
     pub fn has_traffic(&self) -> bool {
         let n = self.allocation_number();
-        n > 0.0 || n.is_nan()
+        crate::mutant!("bucketing.zero-traffic", n > 0.0, n >= 0.0) || n.is_nan()
     }
 }
 

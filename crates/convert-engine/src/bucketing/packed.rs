@@ -50,7 +50,9 @@ impl PackedBuckets {
                 100.0
             };
             match inserted.iter_mut().find(|b| b.id == key) {
-                Some(existing) => existing.weight = weight,
+                Some(existing) => {
+                    crate::mutant!("packed.duplicate-id", existing.weight = weight, ())
+                }
                 None => inserted.push(PackedBucket {
                     id: key.into_owned(),
                     weight,
@@ -59,13 +61,14 @@ impl PackedBuckets {
         }
         // Object.keys order: a stable sort that moves array-index keys to the
         // front in ascending numeric order and keeps the others in place.
-        inserted.sort_by_key(|b| {
+        let walk_order = |b: &PackedBucket| {
             if js::is_array_index(&b.id) {
                 (0, b.id.parse::<u64>().unwrap_or(u64::MAX))
             } else {
                 (1, 0)
             }
-        });
+        };
+        crate::mutant!("packed.key-order", inserted.sort_by_key(walk_order), ());
         PackedBuckets { buckets: inserted }
     }
 
@@ -81,8 +84,8 @@ impl PackedBuckets {
         let value = f64::from(value);
         let mut total = 0.0_f64;
         for bucket in &self.buckets {
-            total += bucket.weight * 100.0;
-            if value < total {
+            total += bucket.weight * crate::mutant!("packed.allocation-scale", 100.0, 1.0);
+            if crate::mutant!("packed.band-edge", value < total, value <= total) {
                 return Some(&bucket.id);
             }
         }

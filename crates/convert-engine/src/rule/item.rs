@@ -207,7 +207,11 @@ impl RuleEvaluator {
         }
         // Key not found: only the match types `exists` and `doesNotExist`
         // (by name; not the `not_exists` spelling) compare with `undefined`.
-        if operator_name == "exists" || operator_name == "doesNotExist" {
+        if crate::mutant!(
+            "rule.missing-key",
+            operator_name == "exists" || operator_name == "doesNotExist",
+            matches!(operator_name, "exists" | "doesNotExist" | "not_exists")
+        ) {
             return Ok(self.compare(operator, None, test, negated, at, diagnostics));
         }
         Ok(RuleOutcome::NotMatched)

@@ -59,7 +59,7 @@ pub fn to_number(value: Option<&Value>) -> f64 {
     }
     let s = js::to_string(value);
     let first = s.split(',').next().unwrap_or_default();
-    if first == "0" {
+    if crate::mutant!("rule.numeric-comma", first == "0", false) {
         js::parse_float(&s.replace(',', "."))
     } else {
         js::parse_float(&s.replace(',', ""))

@@ -16,6 +16,8 @@ vectors expect exactly that) and injects one fault on the case named by
   errored      answer {"errored": ...}
   skipped      answer {"skipped": ...}
   wrong-shape  answer a result of the wrong shape
+  float        answer the right hash as a float (3.0 for 3)
+  off-by-one   answer the hash plus one
   crash-always exit with status 3 on every run request (whatever --case)
   bad-handshake answer `start` with garbage
   not-ready    answer `start` with {"ready": false}
@@ -88,6 +90,12 @@ for line in sys.stdin:
             continue
         if here and args.mode == "skipped":
             send({"seq": seq, "skipped": {"reason": "cannot reach this on purpose"}})
+            continue
+        if here and args.mode == "float":
+            send({"seq": seq, "result": {"hash": float(len(case["input"]["value"]))}})
+            continue
+        if here and args.mode == "off-by-one":
+            send({"seq": seq, "result": {"hash": len(case["input"]["value"]) + 1}})
             continue
         if here and args.mode == "wrong-shape":
             send({"seq": seq, "result": {"hash": "not a number"}})

@@ -15,7 +15,11 @@ use crate::js;
 ///   `true` equals `"TRUE"`, `null` equals `"null"`).
 pub fn equals(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
     let result = match value {
-        Some(Value::Array(items)) => items.iter().any(|item| js::strict_equals(Some(item), test)),
+        Some(Value::Array(items)) => crate::mutant!(
+            "rule.equals-array",
+            items.iter().any(|item| js::strict_equals(Some(item), test)),
+            items.iter().all(|item| js::strict_equals(Some(item), test))
+        ),
         Some(Value::Object(map)) if !map.is_empty() => {
             map.contains_key(js::to_string(test).as_ref())
         }

@@ -7,7 +7,12 @@ use super::negate;
 /// `value !== undefined && value !== null && value !== ''`: `0` and `false`
 /// exist.
 fn value_exists(value: Option<&Value>) -> bool {
-    !matches!(value, None | Some(Value::Null)) && value.and_then(Value::as_str) != Some("")
+    !matches!(value, None | Some(Value::Null))
+        && crate::mutant!(
+            "rule.exists-empty",
+            value.and_then(Value::as_str) != Some(""),
+            true
+        )
 }
 
 /// `Comparisons.exists(value, _, negated)`.

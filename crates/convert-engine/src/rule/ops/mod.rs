@@ -27,6 +27,8 @@ use serde_json::Value;
 
 use super::RuleEvaluator;
 use crate::diagnostics::Diagnostic;
+#[cfg(feature = "mutants")]
+use crate::js;
 
 /// A comparison operator, named by `matching.match_type`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -178,7 +180,7 @@ impl Exception {
 
 /// `_returnNegationCheck(result, negated)` as the comparisons use it.
 pub(crate) fn negate(result: bool, negated: bool) -> bool {
-    result != negated
+    crate::mutant!("rule.negation", result != negated, result)
 }
 
 /// Calls the comparison `operator` with `(value, test, negated)`.
@@ -190,15 +192,33 @@ pub(super) fn apply<'v>(
     negated: bool,
 ) -> Result<Compared<'v>, Exception> {
     let b = match operator {
-        Operator::Equals | Operator::EqualsNumber | Operator::Matches => {
-            equality::equals(value, test, negated)
-        }
+        Operator::Equals | Operator::EqualsNumber | Operator::Matches => crate::mutant!(
+            "rule.equals-case",
+            equality::equals(value, test, negated),
+            match value {
+                Some(Value::String(_)) =>
+                    negate(js::to_string(value) == js::to_string(test), negated),
+                _ => equality::equals(value, test, negated),
+            }
+        ),
         Operator::Less => ordering::less(value, test, negated),
         Operator::LessEqual => ordering::less_equal(value, test, negated),
         Operator::Contains => text::contains(value, test, negated),
         Operator::StartsWith => text::starts_with(value, test, negated),
-        Operator::EndsWith => text::ends_with(value, test, negated),
-        Operator::IsIn => set::is_in(value, test, negated),
+        Operator::EndsWith => crate::mutant!(
+            "rule.ends-with",
+            text::ends_with(value, test, negated),
+            text::contains(value, test, negated)
+        ),
+        Operator::IsIn => crate::mutant!(
+            "rule.is-in-case",
+            set::is_in(value, test, negated),
+            set::is_in(
+                Some(&Value::String(js::to_lower_case(&js::to_string(value)))),
+                test,
+                negated
+            )
+        ),
         Operator::RegexMatches => pattern::regex_matches(evaluator, value, test, negated)?,
         Operator::Exists => existence::exists(value, negated),
         Operator::NotExists | Operator::DoesNotExist => existence::not_exists(value, negated),

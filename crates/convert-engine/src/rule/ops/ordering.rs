@@ -53,12 +53,24 @@ fn operands<'a>(
 /// `String()` form), then negation. NaN compares false, so negation makes it
 /// true.
 pub fn less(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
-    operands(value, test).is_some_and(|(a, b)| negate(js::less_than(&a, &b), negated))
+    match operands(value, test) {
+        Some((a, b)) => negate(js::less_than(&a, &b), negated),
+        None => crate::mutant!("rule.typeof-mismatch", false, negated),
+    }
 }
 
 /// `Comparisons.lessEqual(value, test, negated)`: as [`less`] with `<=`.
 pub fn less_equal(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
-    operands(value, test).is_some_and(|(a, b)| negate(js::less_equal(&a, &b), negated))
+    operands(value, test).is_some_and(|(a, b)| {
+        negate(
+            crate::mutant!(
+                "rule.less-equal",
+                js::less_equal(&a, &b),
+                js::less_than(&a, &b)
+            ),
+            negated,
+        )
+    })
 }
 
 #[cfg(test)]

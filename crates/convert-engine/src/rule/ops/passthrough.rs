@@ -14,7 +14,11 @@ use crate::js;
 /// string).
 pub fn return_negation_check<'v>(value: &'v Value, test: Option<&Value>) -> Compared<'v> {
     if js::truthy(test) {
-        Compared::Bool(!js::truthy(Some(value)))
+        Compared::Bool(crate::mutant!(
+            "rule.passthrough",
+            !js::truthy(Some(value)),
+            js::truthy(Some(value))
+        ))
     } else {
         match value {
             Value::Bool(b) => Compared::Bool(*b),

@@ -19,7 +19,11 @@ pub fn regex_matches(
     negated: bool,
 ) -> Result<bool, Exception> {
     let pattern = js::to_string(test);
-    let subject = js::to_lower_case(&js::to_string(value));
+    let subject = crate::mutant!(
+        "rule.regex-subject",
+        js::to_lower_case(&js::to_string(value)),
+        js::to_string(value).into_owned()
+    );
     let budget = evaluator.options().regex_budget;
     let regex = match evaluator.regex(&pattern) {
         Ok(regex) => regex,

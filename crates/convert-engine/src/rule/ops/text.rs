@@ -26,7 +26,7 @@ fn lowered(value: Option<&Value>) -> Cow<'_, str> {
 pub fn contains(value: Option<&Value>, test: Option<&Value>, negated: bool) -> bool {
     let test = lowered(test);
     if js::trim(&test).is_empty() {
-        return negate(true, negated);
+        return negate(crate::mutant!("rule.contains-empty", true, false), negated);
     }
     negate(lowered(value).contains(test.as_ref()), negated)
 }

@@ -1,6 +1,6 @@
 //! `convert-parity fuzz`: differential fuzzing across implementations.
 //!
-//! Random but valid inputs for every family ([`convert_fuzz`]) run on every
+//! Random but valid inputs for every family ([`convert_generate`]) run on every
 //! target — the adapters and the reference engine — and every answer is
 //! compared with the *oracle's*: the first target of the chain (the adapters
 //! in the order given, then the reference) that can answer the case. The
@@ -529,7 +529,7 @@ pub fn run(
     let strategies: BTreeMap<Family, BoxedStrategy<Value>> = config
         .families
         .iter()
-        .map(|&f| (f, convert_fuzz::input_strategy(f)))
+        .map(|&f| (f, convert_generate::input_strategy(f)))
         .collect();
     let make = |planned: (Family, u64, u64)| {
         make_batch(config, &strategies[&planned.0], &capabilities, planned)
@@ -850,7 +850,7 @@ mod tests {
 
     #[test]
     fn generation_is_deterministic_per_case() {
-        let strategy = convert_fuzz::input_strategy(Family::Experience);
+        let strategy = convert_generate::input_strategy(Family::Experience);
         let a = generate(&strategy, 7, Family::Experience, 42)
             .unwrap()
             .current();

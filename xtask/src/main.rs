@@ -11,6 +11,8 @@
 //! - `cargo xtask fuzz [ARGS]` — differential fuzzing of the reference and
 //!   both SDKs (a release build of the runner; findings under
 //!   `target/parity/fuzz/`).
+//! - `cargo xtask fuzz-inputs [--cases N] [--time SECS]` — fuzz every input
+//!   surface with a budget.
 //! - `cargo xtask docs [--check]` — write (or check) the generated sections
 //!   of the docs (spec pages' vector and schema links, the report fields).
 //! - `cargo xtask bench [--quick] [--peers]` — the benchmarks, as one table.
@@ -19,6 +21,7 @@ mod bench;
 mod cargo;
 mod docs;
 mod fuzz;
+mod fuzz_inputs;
 mod mutants;
 mod parity;
 mod schemas;
@@ -78,6 +81,25 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Fuzz every input surface (config, rule, protocol, vectors) with a
+    /// budget; prints the executions per target.
+    FuzzInputs {
+        /// Cases (proptest) or runs (libFuzzer) per target.
+        #[arg(long, default_value_t = 100_000)]
+        cases: u64,
+        /// Stop each target after this many seconds.
+        #[arg(long)]
+        time: Option<u64>,
+        /// Only these targets (repeatable): config, rule, protocol, vectors.
+        #[arg(long = "target")]
+        targets: Vec<String>,
+        /// The fuzzing engine.
+        #[arg(long, value_enum, default_value = "proptest")]
+        engine: fuzz_inputs::Engine,
+        /// Seed of the proptest driver.
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+    },
     /// Write the JSON Schemas generated from the contract types to spec/schemas/.
     Schemas {
         /// Fail if the committed files differ from a regeneration, write nothing.
@@ -112,6 +134,19 @@ fn main() -> std::process::ExitCode {
         Task::Bench { quick, peers, args } => bench::run(quick, peers, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),
+        Task::FuzzInputs {
+            cases,
+            time,
+            targets,
+            engine,
+            seed,
+        } => fuzz_inputs::run(&fuzz_inputs::Options {
+            engine,
+            cases,
+            time,
+            targets,
+            seed,
+        }),
         Task::Docs { check } => docs::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Mutants { check } => mutants::run(check).map(|()| std::process::ExitCode::SUCCESS),
     };

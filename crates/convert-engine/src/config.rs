@@ -78,6 +78,13 @@ pub enum ConfigError {
         /// The JSON type found (`"array"`, `"string"`, …).
         found: &'static str,
     },
+    /// The config nests arrays and objects deeper than the engine accepts
+    /// (`docs/robustness.md`).
+    #[error("the project config nests arrays and objects more than {limit} levels deep")]
+    TooDeep {
+        /// The limit, [`crate::limits::MAX_DEPTH`].
+        limit: usize,
+    },
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -207,6 +214,11 @@ impl ProjectConfig {
                 found: json_type(value),
             });
         };
+        if crate::limits::exceeds_depth(value, crate::limits::MAX_DEPTH) {
+            return Err(ConfigError::TooDeep {
+                limit: crate::limits::MAX_DEPTH,
+            });
+        }
         let mut issues = Vec::new();
         let experiences = entity_list(root, "experiences", &mut issues)
             .into_iter()

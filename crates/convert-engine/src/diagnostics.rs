@@ -254,6 +254,17 @@ pub enum Diagnostic {
         /// What is unexpected about it.
         message: String,
     },
+    /// A rule set or the data it is matched against nests arrays and objects
+    /// deeper than [`crate::limits::MAX_DEPTH`]; the rule set does not match
+    /// (`docs/robustness.md`).
+    TooDeep {
+        /// `"rule set"` or `"data"`.
+        what: &'static str,
+        /// Which rule set (empty for a bare rule).
+        path: String,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl Diagnostic {
@@ -269,6 +280,7 @@ impl Diagnostic {
             Diagnostic::JsWouldThrow { .. } => "js_would_throw",
             Diagnostic::UnknownExclusionTarget { .. } => "unknown_exclusion_target",
             Diagnostic::ConfigShape { .. } => "config_shape",
+            Diagnostic::TooDeep { .. } => "too_deep",
         }
     }
 }
@@ -315,6 +327,11 @@ impl fmt::Display for Diagnostic {
                 "{path}: bucketed_into_experience_key names `{key}`, which no experience has"
             ),
             Diagnostic::ConfigShape { path, message } => write!(f, "{path}: {message}"),
+            Diagnostic::TooDeep { what, path, limit } => write!(
+                f,
+                "{}: the {what} nests arrays and objects more than {limit} levels deep; treated as no match",
+                if path.is_empty() { "." } else { path }
+            ),
         }
     }
 }

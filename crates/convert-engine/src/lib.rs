@@ -55,6 +55,7 @@ pub mod experience;
 pub mod feature;
 pub mod hash;
 pub mod js;
+pub mod limits;
 pub mod mutants;
 pub mod rule;
 pub mod segments;

@@ -72,7 +72,7 @@ impl VisitorState {
     /// ignored.
     pub fn from_record(record: &Map<String, Value>) -> VisitorState {
         let object = |name: &str| match record.get(name) {
-            Some(Value::Object(map)) => map.clone(),
+            Some(Value::Object(map)) => crate::limits::within_depth(map),
             _ => Map::new(),
         };
         let locations = match record.get("locations") {
@@ -112,7 +112,8 @@ impl VisitorState {
     /// `putData(visitorId, {segments})`: deep-merges `segments` into the
     /// stored segments.
     pub fn put_segments(&mut self, segments: &Map<String, Value>) {
-        self.segments = deep_merge_maps(&[&self.segments, segments]);
+        let segments = crate::limits::within_depth(segments);
+        self.segments = deep_merge_maps(&[&self.segments, &segments]);
     }
 
     /// `putData(visitorId, {bucketing: {[experienceId]: variationId}})`.
@@ -265,7 +266,8 @@ impl Visitor {
         let merged_call;
         let own: &Map<String, Value> = match call_properties {
             Some(call) => {
-                merged_call = deep_merge_maps(&[&self.properties, call]);
+                merged_call =
+                    deep_merge_maps(&[&self.properties, &crate::limits::within_depth(call)]);
                 &merged_call
             }
             None => &self.properties,
@@ -294,7 +296,14 @@ impl<'a> PropertiesView<'a> {
         }
         // deepMerge(segments, deepMerge(context, call)), for one key: the
         // later layer is the newer value.
-        let own = merged_value(self.context.get(key), self.call.and_then(|c| c.get(key)));
+        // A call property nested deeper than the limit is ignored, as
+        // `merged_properties` leaves it out (the visitor's own properties
+        // were bounded when they entered it).
+        let call = self
+            .call
+            .and_then(|c| c.get(key))
+            .filter(|v| !crate::limits::exceeds_depth(v, crate::limits::MAX_DEPTH - 1));
+        let own = merged_value(self.context.get(key), call);
         merged_value_cow(self.segments.get(key), own)
     }
 }
@@ -322,7 +331,8 @@ fn merged_value_cow<'a>(
 }
 
 /// `filterReportSegments(attributes)`: `(report segments, other properties)`,
-/// each in the attributes' key order.
+/// each in the attributes' key order. An attribute nested deeper than
+/// [`crate::limits::MAX_DEPTH`] is left out of both (`docs/robustness.md`).
 pub fn split_report_segments(
     attributes: &Map<String, Value>,
 ) -> (Map<String, Value>, Map<String, Value>) {
@@ -331,6 +341,9 @@ pub fn split_report_segments(
     for (key, value) in js::object_entries(attributes) {
         if key == "__proto__" {
             // `segments[key] = …` hits the prototype setter: never an own key.
+            continue;
+        }
+        if crate::limits::exceeds_depth(value, crate::limits::MAX_DEPTH - 1) {
             continue;
         }
         if is_report_segment_key(key) {

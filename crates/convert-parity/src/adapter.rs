@@ -147,18 +147,22 @@ impl Process {
         } else {
             PathBuf::from(program)
         };
-        let mut child = Command::new(&program_path)
+        let mut command = Command::new(&program_path);
+        command
             .args(&config.argv[1..])
             .current_dir(&config.cwd)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|source| StartError::Spawn {
-                name: config.name.clone(),
-                program: program.clone(),
-                source,
-            })?;
+            .stderr(Stdio::piped());
+        // Its own process group, so that killing the adapter also kills what
+        // it started (a wrapper script's interpreter, an SDK's helpers).
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut command, 0);
+        let mut child = command.spawn().map_err(|source| StartError::Spawn {
+            name: config.name.clone(),
+            program: program.clone(),
+            source,
+        })?;
         let stdin = child.stdin.take();
         let stdout = child.stdout.take();
         let stderr_pipe = child.stderr.take();
@@ -217,10 +221,21 @@ impl Process {
         }
     }
 
+    /// Kills the adapter's process group (the adapter and everything it
+    /// started that is still in the group).
+    fn kill_group(&mut self) {
+        #[cfg(unix)]
+        {
+            let group = rustix::process::Pid::from_child(&self.child);
+            let _ = rustix::process::kill_process_group(group, rustix::process::Signal::KILL);
+        }
+        let _ = self.child.kill();
+    }
+
     /// Kills and reaps the process and joins its threads.
     fn kill(mut self) -> String {
         self.requests = None;
-        let _ = self.child.kill();
+        self.kill_group();
         let _ = self.child.wait();
         // The pipe threads end at end of file; they are not joined, so a
         // grandchild holding a pipe open cannot hang the runner.
@@ -235,7 +250,8 @@ impl Process {
         self.send(&Request::Stop);
         self.requests = None; // closes stdin once the queue is written
         let status = self.exit_status(grace);
-        let _ = self.child.kill();
+        // Also when it exited by itself: nothing it started may outlive it.
+        self.kill_group();
         let status = status.or_else(|| self.child.wait().ok());
         self.threads.clear();
         status

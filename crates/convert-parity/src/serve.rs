@@ -21,8 +21,14 @@ pub fn serve(
     mut output: impl Write,
     mut log: impl Write,
 ) -> std::io::Result<()> {
-    for line in input.lines() {
-        let line = line?;
+    for line in input.split(b'\n') {
+        let Ok(line) = String::from_utf8(line?) else {
+            writeln!(
+                log,
+                "convert-parity adapter: ignoring a line that is not UTF-8"
+            )?;
+            continue;
+        };
         if line.trim().is_empty() {
             continue;
         }
@@ -207,6 +213,18 @@ mod tests {
         );
         assert_eq!(lines[3]["seq"], 3);
         assert!(log.contains("not JSON"));
+    }
+
+    #[test]
+    fn a_line_that_is_not_utf8_is_skipped_not_fatal() {
+        let mut input = b"{\"cmd\":\"start\",\"protocol\":1}\n\xff\xfe\n".to_vec();
+        input.extend_from_slice(b"{\"cmd\":\"run\",\"seq\":1,\"family\":\"hash\",\"case\":{\"id\":\"x\",\"input\":{\"value\":\"hello\",\"seed\":9999}}}\n");
+        let mut out = Vec::new();
+        let mut log = Vec::new();
+        serve(input.as_slice(), &mut out, &mut log).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        assert_eq!(out.lines().count(), 2, "{out}");
+        assert!(String::from_utf8(log).unwrap().contains("not UTF-8"));
     }
 
     #[test]

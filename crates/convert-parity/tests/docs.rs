@@ -309,6 +309,15 @@ fn check_command(argv: &[String], at: &str, sources: &str) {
                 assert!(file.is_file(), "{at}: no test target {}", file.display());
             }
         }
+        ["cargo", "bench", ..] => {
+            let args = to_strings(&words[2..]);
+            let package = flag_value(&args, "-p")
+                .unwrap_or_else(|| panic!("{at}: a bench command without -p"));
+            if let Some(bench) = flag_value(&args, "--bench") {
+                let file = root().join(format!("crates/{package}/benches/{bench}.rs"));
+                assert!(file.is_file(), "{at}: no bench target {}", file.display());
+            }
+        }
         ["xdg-open" | "open", page] => {
             assert!(
                 *page == "target/parity/report.html",

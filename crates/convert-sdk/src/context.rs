@@ -10,7 +10,7 @@ pub use convert_engine::feature::FeatureStatus;
 use convert_engine::feature::{FeatureEntry, FeatureQuery, FeatureRun};
 use convert_engine::rule::RuleError;
 use convert_engine::visitor::{Visitor, deep_merge_maps};
-use convert_engine::{js, segments};
+use convert_engine::{js, limits, segments};
 use serde_json::{Map, Value};
 
 use crate::core::{Shared, Snapshot};
@@ -195,11 +195,16 @@ impl std::fmt::Debug for Context {
 }
 
 /// A call's bookkeeping: the config snapshot, the visitor's store key and
-/// the visitor with their stored state.
-struct Session {
+/// the visitor with their stored state. It holds the visitor's lock from
+/// load to save (so concurrent calls for one visitor cannot both see a fresh
+/// decision and track it twice), and queues its events only after the save,
+/// once the lock is released (a size release sends HTTP).
+struct Session<'s> {
     snapshot: Arc<Snapshot>,
     key: String,
     visitor: Visitor,
+    events: Vec<(TrackingEvent, Option<Map<String, Value>>)>,
+    _lock: std::sync::MutexGuard<'s, ()>,
 }
 
 impl Context {
@@ -228,12 +233,16 @@ impl Context {
     /// Merges `attributes` into the context's attributes (deep merge; the
     /// stored segments are not touched).
     pub fn set_attributes(&mut self, attributes: &Map<String, Value>) {
-        self.properties = Arc::new(deep_merge_maps(&[&self.properties, attributes]));
+        self.properties = Arc::new(deep_merge_maps(&[
+            &self.properties,
+            &limits::within_depth(attributes),
+        ]));
     }
 
-    fn session(&self) -> Session {
+    fn session(&self) -> Session<'_> {
         let snapshot = self.shared.snapshot();
         let key = snapshot.store_key(&self.visitor_id);
+        let lock = self.shared.lock_visitor(&key);
         let state = self.shared.load_state(&key);
         Session {
             visitor: Visitor::from_parts(
@@ -243,12 +252,26 @@ impl Context {
             ),
             snapshot,
             key,
+            events: Vec::new(),
+            _lock: lock,
         }
     }
 
-    fn save(&self, session: Session) {
-        self.shared
-            .save_state(&session.key, session.visitor.into_state());
+    /// Saves the visitor's state, releases their lock, then queues the
+    /// session's events (a session with events always stored something).
+    fn save(&self, session: Session<'_>) {
+        let Session {
+            key,
+            visitor,
+            events,
+            _lock,
+            ..
+        } = session;
+        self.shared.save_state(&key, visitor.into_state());
+        drop(_lock);
+        for (event, segments) in events {
+            self.shared.enqueue(&self.visitor_id, event, segments);
+        }
     }
 
     fn options<'a>(attributes: &'a RunAttributes) -> RunOptions<'a> {
@@ -267,21 +290,22 @@ impl Context {
         }
     }
 
-    /// Queues the bucketing event of a fresh decision, with the visitor's
-    /// stored segments (which decisions never change).
-    fn account(&self, visitor: &Visitor, decision: &Decision, tracking: bool) {
+    /// Queues (at the session's save) the bucketing event of a fresh
+    /// decision, with the visitor's stored segments (which decisions never
+    /// change).
+    fn account(session: &mut Session<'_>, decision: &Decision, tracking: bool) {
         if tracking
             && decision.is_tracked()
             && let Some(store) = &decision.store
         {
-            self.shared.enqueue(
-                &self.visitor_id,
+            let segments = Some(session.visitor.state().segments.clone());
+            session.events.push((
                 TrackingEvent::Bucketing {
                     experience_id: store.experience_id.clone(),
                     variation_id: store.variation_id.clone(),
                 },
-                Some(visitor.state().segments.clone()),
-            );
+                segments,
+            ));
         }
     }
 
@@ -327,7 +351,7 @@ impl Context {
         );
         // Nothing to save unless the decision stored something.
         if session.visitor.remember(&decision) {
-            self.account(&session.visitor, &decision, attributes.enable_tracking);
+            Context::account(&mut session, &decision, attributes.enable_tracking);
             self.save(session);
         }
         self.experience_result(&decision)
@@ -347,7 +371,7 @@ impl Context {
             &Context::options(attributes),
         );
         for decision in &decisions {
-            self.account(&session.visitor, decision, attributes.enable_tracking);
+            Context::account(&mut session, decision, attributes.enable_tracking);
         }
         if decisions.iter().any(|d| d.store.is_some()) {
             self.save(session);
@@ -369,7 +393,7 @@ impl Context {
         let snapshot = Arc::clone(&session.snapshot);
         let run = call(&snapshot.config, &mut session.visitor);
         for decision in &run.decisions {
-            self.account(&session.visitor, decision, true);
+            Context::account(&mut session, decision, true);
         }
         if run.decisions.iter().any(|d| d.store.is_some()) {
             self.save(session);
@@ -440,6 +464,9 @@ impl Context {
         };
         let goal_id = js::get(Some(goal), "id").cloned().unwrap_or(Value::Null);
         if let Some(rule_data) = &options.rule_data {
+            if limits::map_exceeds_depth(rule_data, limits::MAX_DEPTH) {
+                return ConversionResult::RuleNotMatched;
+            }
             let Some(rules) = js::get(Some(goal), "rules").filter(|r| js::truthy(Some(r))) else {
                 return ConversionResult::RuleNotMatched;
             };
@@ -462,39 +489,46 @@ impl Context {
         state.put_goal(goal_key);
         let mut queued = false;
         if !triggered {
-            self.shared.enqueue(
-                &self.visitor_id,
+            session.events.push((
                 TrackingEvent::Conversion {
                     goal_id: goal_id.clone(),
                     goal_data: None,
                     bucketing_data: bucketing_data.clone(),
                 },
                 segments.clone(),
-            );
+            ));
             queued = true;
         }
         let revenue = options
             .revenue
             .and_then(serde_json::Number::from_f64)
             .map(|amount| serde_json::json!({"key": "amount", "value": amount}));
+        // Entries nested deeper than the engine's limit are left out: they
+        // could not be copied or serialized without deep recursion.
+        let shallow = |entries: &Vec<Value>| -> Vec<Value> {
+            entries
+                .iter()
+                .filter(|v| !limits::exceeds_depth(v, limits::MAX_DEPTH))
+                .cloned()
+                .collect()
+        };
         let goal_data: Option<Vec<Value>> = match (revenue, &options.goal_data) {
-            (None, data) => data.clone(),
+            (None, data) => data.as_ref().map(shallow),
             (Some(amount), data) => Some(
                 std::iter::once(amount)
-                    .chain(data.iter().flatten().cloned())
+                    .chain(data.as_ref().map(shallow).into_iter().flatten())
                     .collect(),
             ),
         };
-        if let Some(goal_data) = &goal_data {
-            self.shared.enqueue(
-                &self.visitor_id,
+        if let Some(goal_data) = goal_data {
+            session.events.push((
                 TrackingEvent::Conversion {
                     goal_id,
-                    goal_data: Some(goal_data.clone()),
+                    goal_data: Some(goal_data),
                     bucketing_data,
                 },
                 segments,
-            );
+            ));
             queued = true;
         }
         self.save(session);

@@ -14,9 +14,9 @@ use serde_json::{Map, Value};
 
 use crate::context::Context;
 use crate::error::{SdkError, redact};
-use crate::events::{EventBus, EventPayload, Handler, LifecycleEvent, ReleaseReason};
+use crate::events::{DropReason, EventBus, EventPayload, Handler, LifecycleEvent, ReleaseReason};
 use crate::options::{ConfigSource, RefreshConfig, SdkConfig};
-use crate::queue::{AfterEnqueue, TrackingEvent, TrackingQueue, batch_body};
+use crate::queue::{AfterEnqueue, TrackingEvent, TrackingQueue, VisitorEvents, batch_body};
 use crate::transport::{HttpRequest, Transport, UreqTransport};
 
 /// The config an instance evaluates against.
@@ -60,6 +60,10 @@ pub(crate) struct Shared {
     store: Mutex<MemoryStore>,
     queue: Mutex<TrackingQueue>,
     release_lock: Mutex<()>,
+    /// Striped locks that make each visitor's load–decide–save atomic, so
+    /// that concurrent calls for one visitor cannot both see a fresh
+    /// decision (and track it twice).
+    visitor_locks: Vec<Mutex<()>>,
     pub(crate) events: EventBus,
     stop: Mutex<bool>,
     wake: Condvar,
@@ -75,6 +79,15 @@ impl Shared {
         Arc::clone(&self.snapshot.read().unwrap_or_else(|e| e.into_inner()))
     }
 
+    /// Holds the lock of the visitor stored under `key` (one of
+    /// [`VISITOR_LOCK_STRIPES`], chosen by hash).
+    pub(crate) fn lock_visitor(&self, key: &str) -> std::sync::MutexGuard<'_, ()> {
+        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        let stripe = usize::try_from(hash % self.visitor_locks.len() as u64).unwrap_or(0);
+        lock(&self.visitor_locks[stripe])
+    }
+
     pub(crate) fn load_state(&self, key: &str) -> VisitorState {
         lock(&self.store).load(key).unwrap_or_default()
     }
@@ -83,26 +96,53 @@ impl Shared {
         lock(&self.store).save(key, state);
     }
 
-    /// Queues an event; releases by size when the JS rule says so.
+    /// Queues an event; releases by size when the JS rule says so (or to
+    /// retry after a failed release). A full queue drops its oldest events
+    /// and reports them (`api.queue.dropped`).
     pub(crate) fn enqueue(
         &self,
         visitor_id: &str,
         event: TrackingEvent,
         segments: Option<Map<String, Value>>,
     ) {
-        let after = lock(&self.queue).push(visitor_id, event, segments, self.options.batch_size);
+        let (after, dropped) = {
+            let mut queue = lock(&self.queue);
+            let after = queue.push(visitor_id, event, segments, self.options.batch_size);
+            (after, queue.shed(self.options.max_queued_events))
+        };
+        self.report_dropped(DropReason::QueueFull, dropped);
         if after == AfterEnqueue::Release && self.options.tracking {
             self.release(ReleaseReason::Size);
         }
     }
 
+    /// Fires `api.queue.dropped` for `dropped`, if there are any.
+    fn report_dropped(&self, reason: DropReason, dropped: Vec<VisitorEvents>) {
+        let count: usize = dropped.iter().map(|v| v.events.len()).sum();
+        if count == 0 {
+            return;
+        }
+        let error = match reason {
+            DropReason::QueueFull => SdkError::QueueOverflow { dropped: count },
+            DropReason::Closed => SdkError::Closed,
+        };
+        self.events.fire(
+            &EventPayload::EventsDropped {
+                reason,
+                visitors: dropped,
+            },
+            Some(&error),
+        );
+    }
+
     /// Sends everything queued as one batch. A failed send puts the batch
-    /// back (bounded by `max_queued_events`) for the next release.
-    pub(crate) fn release(&self, reason: ReleaseReason) {
+    /// back (bounded by `max_queued_events`) for the next release. Returns
+    /// whether the queue was sent (or empty).
+    pub(crate) fn release(&self, reason: ReleaseReason) -> bool {
         let _serial = lock(&self.release_lock);
         let batch = lock(&self.queue).take();
         if batch.is_empty() {
-            return;
+            return true;
         }
         let snapshot = self.snapshot();
         let account_id = snapshot
@@ -158,19 +198,14 @@ impl Shared {
                 ))),
             ),
         };
-        if error.is_some() {
-            let dropped = lock(&self.queue).restore(batch, self.options.max_queued_events);
-            if dropped > 0 {
-                self.events.fire(
-                    &EventPayload::ApiQueueReleased {
-                        reason,
-                        visitor_count: 0,
-                        event_count: 0,
-                        status,
-                    },
-                    Some(&SdkError::QueueOverflow { dropped }),
-                );
-            }
+        let sent = error.is_none();
+        if !sent {
+            let dropped = lock(&self.queue).restore_failed(
+                batch,
+                self.options.max_queued_events,
+                self.options.batch_size,
+            );
+            self.report_dropped(DropReason::QueueFull, dropped);
         }
         self.events.fire(
             &EventPayload::ApiQueueReleased {
@@ -181,6 +216,7 @@ impl Shared {
             },
             error.as_ref(),
         );
+        sent
     }
 
     /// Waits up to `timeout` or until stopped; returns whether to stop.
@@ -312,6 +348,12 @@ pub(crate) fn refresh_wait(refresh: &RefreshConfig, failures: u32) -> Duration {
     Duration::from_secs_f64(backed_off.min(refresh.backoff_max.as_secs_f64()))
 }
 
+/// How many times [`Core::close`] tries to send what is queued.
+pub const CLOSE_ATTEMPTS: usize = 3;
+
+/// Stripes of the per-visitor lock.
+const VISITOR_LOCK_STRIPES: usize = 64;
+
 /// One SDK instance. Create contexts with [`Core::create_context`]; they
 /// share its config, visitor store and tracking queue. `Core` is `Send +
 /// Sync`; closing (or dropping) it stops the background workers and sends
@@ -333,14 +375,34 @@ impl Core {
     /// Loads the config (fetching it in SDK-key mode) and starts the
     /// configured workers. A config that cannot be fetched or breaks the
     /// config contract is an error here, never later.
-    pub fn initialize(options: SdkConfig) -> Result<Core, SdkError> {
+    pub fn initialize(mut options: SdkConfig) -> Result<Core, SdkError> {
         let transport: Arc<dyn Transport> = match &options.transport {
             Some(transport) => Arc::clone(transport),
             None => Arc::new(UreqTransport::default()),
         };
-        let raw = match &options.source {
-            ConfigSource::Data(data) => data.clone(),
-            ConfigSource::SdkKey(key) => fetch_config(&options, transport.as_ref(), key)?,
+        let raw = match options.source {
+            ConfigSource::Data(ref data)
+                if convert_engine::limits::exceeds_depth(
+                    data,
+                    convert_engine::limits::MAX_DEPTH,
+                ) =>
+            {
+                // Neither cloned nor dropped recursively: either would
+                // overflow the stack on a deep enough value.
+                if let ConfigSource::Data(data) =
+                    std::mem::replace(&mut options.source, ConfigSource::Data(Value::Null))
+                {
+                    convert_engine::limits::dismantle(data);
+                }
+                return Err(SdkError::ConfigInvalid(
+                    convert_engine::config::ConfigError::TooDeep {
+                        limit: convert_engine::limits::MAX_DEPTH,
+                    }
+                    .to_string(),
+                ));
+            }
+            ConfigSource::Data(ref data) => data.clone(),
+            ConfigSource::SdkKey(ref key) => fetch_config(&options, transport.as_ref(), key)?,
         };
         let snapshot = Snapshot::read(raw)?;
         let settings = Settings {
@@ -354,6 +416,7 @@ impl Core {
             store: Mutex::new(MemoryStore::default()),
             queue: Mutex::new(TrackingQueue::default()),
             release_lock: Mutex::new(()),
+            visitor_locks: (0..VISITOR_LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
             events: EventBus::default(),
             stop: Mutex::new(false),
             wake: Condvar::new(),
@@ -418,6 +481,7 @@ impl Core {
         let (segments, properties) = split_report_segments(attributes);
         if !segments.is_empty() {
             let key = self.shared.snapshot().store_key(visitor_id);
+            let _visitor = self.shared.lock_visitor(&key);
             let mut state = self.shared.load_state(&key);
             state.put_segments(&segments);
             self.shared.save_state(&key, state);
@@ -425,9 +489,10 @@ impl Core {
         Context::new(Arc::clone(&self.shared), visitor_id, properties)
     }
 
-    /// Sends what is queued now.
-    pub fn flush(&self) {
-        self.shared.release(ReleaseReason::Flush);
+    /// Sends what is queued now; returns whether it was sent (or nothing was
+    /// queued). A failed send keeps the events queued for the next release.
+    pub fn flush(&self) -> bool {
+        self.shared.release(ReleaseReason::Flush)
     }
 
     /// Fetches the config now (SDK-key mode); `config.updated` fires if it
@@ -446,7 +511,10 @@ impl Core {
         self.shared.snapshot().raw.clone()
     }
 
-    /// Stops the workers and sends what is queued. Idempotent.
+    /// Stops the workers and sends what is queued, trying up to
+    /// [`CLOSE_ATTEMPTS`] times; events that still could not be sent are
+    /// reported as dropped (`api.queue.dropped`, reason `closed`).
+    /// Idempotent.
     pub fn close(&self) {
         if self.shared.closed.swap(true, Ordering::SeqCst) {
             return;
@@ -456,7 +524,13 @@ impl Core {
         for worker in lock(&self.workers).drain(..) {
             let _ = worker.join();
         }
-        self.shared.release(ReleaseReason::Close);
+        for _ in 0..CLOSE_ATTEMPTS {
+            if self.shared.release(ReleaseReason::Close) {
+                break;
+            }
+        }
+        let unsent = lock(&self.shared.queue).take();
+        self.shared.report_dropped(DropReason::Closed, unsent);
     }
 }
 

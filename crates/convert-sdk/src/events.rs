@@ -20,6 +20,10 @@ pub enum LifecycleEvent {
     ApiQueueReleased,
     /// `diagnostic`: a `diagnose_*` call produced a result.
     Diagnostic,
+    /// `api.queue.dropped`: tracking events were given up on (the bounded
+    /// queue was full, or the SDK closed with events it could not send).
+    /// The Rust SDK's own event; the JS SDK has no such event.
+    EventsDropped,
 }
 
 impl LifecycleEvent {
@@ -31,6 +35,7 @@ impl LifecycleEvent {
         LifecycleEvent::Conversion,
         LifecycleEvent::ApiQueueReleased,
         LifecycleEvent::Diagnostic,
+        LifecycleEvent::EventsDropped,
     ];
 
     /// The wire string.
@@ -42,6 +47,7 @@ impl LifecycleEvent {
             LifecycleEvent::Conversion => "conversion",
             LifecycleEvent::ApiQueueReleased => "api.queue.released",
             LifecycleEvent::Diagnostic => "diagnostic",
+            LifecycleEvent::EventsDropped => "api.queue.dropped",
         }
     }
 }
@@ -67,6 +73,25 @@ impl ReleaseReason {
             ReleaseReason::Interval => "timeout",
             ReleaseReason::Flush => "flush",
             ReleaseReason::Close => "close",
+        }
+    }
+}
+
+/// Why tracking events were dropped (`spec/tracking.md`, `tracking.delivery`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DropReason {
+    /// The queue held `max_queued_events`: the oldest events made room.
+    QueueFull,
+    /// [`Core::close`](crate::Core::close) could not send them.
+    Closed,
+}
+
+impl DropReason {
+    /// The wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DropReason::QueueFull => "queue_full",
+            DropReason::Closed => "closed",
         }
     }
 }
@@ -108,6 +133,14 @@ pub enum EventPayload {
         /// The HTTP status, when a response arrived.
         status: Option<u16>,
     },
+    /// [`LifecycleEvent::EventsDropped`].
+    EventsDropped {
+        /// Why.
+        reason: DropReason,
+        /// The dropped events, by visitor, oldest first: what a caller needs
+        /// to count them or keep them elsewhere.
+        visitors: Vec<crate::queue::VisitorEvents>,
+    },
     /// [`LifecycleEvent::Diagnostic`].
     Diagnostic {
         /// The visitor.
@@ -129,6 +162,7 @@ impl EventPayload {
             EventPayload::Conversion { .. } => LifecycleEvent::Conversion,
             EventPayload::ApiQueueReleased { .. } => LifecycleEvent::ApiQueueReleased,
             EventPayload::Diagnostic { .. } => LifecycleEvent::Diagnostic,
+            EventPayload::EventsDropped { .. } => LifecycleEvent::EventsDropped,
         }
     }
 }

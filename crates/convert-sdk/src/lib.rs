@@ -52,7 +52,7 @@ pub use crate::context::{
 };
 pub use crate::core::Core;
 pub use crate::error::SdkError;
-pub use crate::events::{EventPayload, LifecycleEvent, ReleaseReason};
+pub use crate::events::{DropReason, EventPayload, LifecycleEvent, ReleaseReason};
 pub use crate::options::{
     ConfigSource, DEFAULT_BATCH_SIZE, DEFAULT_CONFIG_ENDPOINT, DEFAULT_MAX_QUEUED_EVENTS,
     DEFAULT_TRACK_ENDPOINT, RefreshConfig, SdkConfig,

@@ -15,7 +15,8 @@ pub const DEFAULT_TRACK_ENDPOINT: &str = "https://[project_id].metrics.convertex
 /// Events per batch (`events.batch_size`).
 pub const DEFAULT_BATCH_SIZE: usize = 10;
 /// At most this many events wait in the queue; beyond it the oldest are
-/// dropped with a log line and an `api.queue.released` error.
+/// dropped and reported as `api.queue.dropped`
+/// ([`LifecycleEvent::EventsDropped`](crate::LifecycleEvent::EventsDropped)).
 pub const DEFAULT_MAX_QUEUED_EVENTS: usize = 10_000;
 
 /// Where the project config comes from.

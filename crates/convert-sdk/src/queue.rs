@@ -93,6 +93,8 @@ pub enum AfterEnqueue {
 pub struct TrackingQueue {
     items: Vec<VisitorEvents>,
     length: usize,
+    /// After a failed release: how many more enqueues until one retries.
+    retry_in: Option<usize>,
 }
 
 impl TrackingQueue {
@@ -128,30 +130,72 @@ impl TrackingQueue {
             }),
         }
         self.length += 1;
+        let retry = match &mut self.retry_in {
+            Some(n) => {
+                *n = n.saturating_sub(1);
+                *n == 0
+            }
+            None => false,
+        };
         if self.length == 1 {
             AfterEnqueue::ArmTimer
         } else if convert_engine::mutant!(
             "tracking.size-release",
             self.length == batch_size,
             self.length >= batch_size
-        ) {
+        ) || retry
+        {
             AfterEnqueue::Release
         } else {
             AfterEnqueue::Nothing
         }
     }
 
+    /// Drops the oldest events until at most `max_events` remain; returns
+    /// them, grouped by visitor as they were queued.
+    pub fn shed(&mut self, max_events: usize) -> Vec<VisitorEvents> {
+        let mut dropped: Vec<VisitorEvents> = Vec::new();
+        while self.length > max_events {
+            let Some(first) = self.items.first_mut() else {
+                break;
+            };
+            let excess = self.length - max_events;
+            let n = excess.min(first.events.len());
+            let events: Vec<TrackingEvent> = first.events.drain(..n).collect();
+            match dropped.last_mut() {
+                Some(last) if last.visitor_id == first.visitor_id => last.events.extend(events),
+                _ => dropped.push(VisitorEvents {
+                    visitor_id: first.visitor_id.clone(),
+                    events,
+                    segments: first.segments.clone(),
+                }),
+            }
+            if first.events.is_empty() {
+                self.items.remove(0);
+            }
+            self.length -= n;
+        }
+        dropped
+    }
+
     /// Takes everything queued.
     pub fn take(&mut self) -> Vec<VisitorEvents> {
         self.length = 0;
+        self.retry_in = None;
         std::mem::take(&mut self.items)
     }
 
     /// Puts a batch that failed to send back in front of what was queued
     /// since (a visitor in both keeps one entry, failed events first); then
-    /// drops the oldest events beyond `max_events`. Returns how many were
-    /// dropped.
-    pub fn restore(&mut self, failed: Vec<VisitorEvents>, max_events: usize) -> usize {
+    /// drops the oldest events beyond `max_events` and returns them. Until
+    /// the next release, every `batch_size`-th enqueue asks for a retry (so a
+    /// failing endpoint is tried no more often than a healthy one).
+    pub fn restore_failed(
+        &mut self,
+        failed: Vec<VisitorEvents>,
+        max_events: usize,
+        batch_size: usize,
+    ) -> Vec<VisitorEvents> {
         let newer = std::mem::take(&mut self.items);
         self.items = failed;
         for entry in newer {
@@ -165,18 +209,8 @@ impl TrackingQueue {
             }
         }
         self.length = self.items.iter().map(|v| v.events.len()).sum();
-        let mut dropped = 0;
-        while self.length > max_events {
-            let Some(first) = self.items.first_mut() else {
-                break;
-            };
-            first.events.remove(0);
-            if first.events.is_empty() {
-                self.items.remove(0);
-            }
-            self.length -= 1;
-            dropped += 1;
-        }
+        let dropped = self.shed(max_events);
+        self.retry_in = Some(batch_size.max(1));
         dropped
     }
 }
@@ -267,11 +301,63 @@ mod tests {
         let failed = queue.take();
         queue.push("b", bucketing(2), None, 10);
         queue.push("a", bucketing(3), None, 10);
-        assert_eq!(queue.restore(failed, 2), 1);
+        let dropped = queue.restore_failed(failed, 2, 10);
+        assert_eq!(dropped.len(), 1);
+        assert_eq!(dropped[0].visitor_id, "a");
+        assert_eq!(dropped[0].events, vec![bucketing(1)]);
         let batch = queue.take();
         assert_eq!(batch.len(), 2);
         assert_eq!(batch[0].visitor_id, "a");
         assert_eq!(batch[0].events, vec![bucketing(3)]);
         assert_eq!(batch[1].events, vec![bucketing(2)]);
+    }
+
+    #[test]
+    fn after_a_failure_every_batch_sized_enqueue_retries() {
+        let mut queue = TrackingQueue::default();
+        for n in 0..3 {
+            queue.push("a", bucketing(n), None, 3);
+        }
+        let failed = queue.take();
+        assert!(queue.restore_failed(failed, 100, 3).is_empty());
+        // 3 back in the queue; the JS rule (count == 3) can no longer fire.
+        assert_eq!(
+            queue.push("b", bucketing(4), None, 3),
+            AfterEnqueue::Nothing
+        );
+        assert_eq!(
+            queue.push("b", bucketing(5), None, 3),
+            AfterEnqueue::Nothing
+        );
+        assert_eq!(
+            queue.push("b", bucketing(6), None, 3),
+            AfterEnqueue::Release
+        );
+        assert_eq!(
+            queue.take().iter().map(|v| v.events.len()).sum::<usize>(),
+            6
+        );
+        // A release clears the retry: the JS rule alone applies again.
+        queue.push("c", bucketing(7), None, 3);
+        queue.push("c", bucketing(8), None, 3);
+        assert_eq!(
+            queue.push("c", bucketing(9), None, 3),
+            AfterEnqueue::Release
+        );
+    }
+
+    #[test]
+    fn shedding_drops_the_oldest_and_returns_them() {
+        let mut queue = TrackingQueue::default();
+        for n in 0..5 {
+            queue.push(if n < 3 { "a" } else { "b" }, bucketing(n), None, 100);
+        }
+        let dropped = queue.shed(1);
+        assert_eq!(queue.len(), 1);
+        assert_eq!(dropped.len(), 2);
+        assert_eq!(dropped[0].events.len(), 3);
+        assert_eq!(dropped[1].visitor_id, "b");
+        assert_eq!(dropped[1].events, vec![bucketing(3)]);
+        assert_eq!(queue.take()[0].events, vec![bucketing(4)]);
     }
 }

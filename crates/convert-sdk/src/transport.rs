@@ -34,19 +34,36 @@ pub trait Transport: Send + Sync {
     fn send(&self, request: &HttpRequest, timeout: Duration) -> Result<HttpResponse, String>;
 }
 
+/// The longest response body [`UreqTransport`] reads by default (128 MiB):
+/// room for the largest configs, a bound on what a broken endpoint can make
+/// the SDK hold in memory (`docs/robustness.md`).
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 128 * 1024 * 1024;
+
 /// The default transport: a blocking `ureq` agent.
 #[derive(Debug)]
 pub struct UreqTransport {
     agent: ureq::Agent,
+    max_response_bytes: u64,
 }
 
 impl Default for UreqTransport {
     fn default() -> Self {
+        UreqTransport::with_max_response_bytes(DEFAULT_MAX_RESPONSE_BYTES)
+    }
+}
+
+impl UreqTransport {
+    /// A transport that fails any response whose body is longer than
+    /// `max_response_bytes` (after reading at most that much).
+    pub fn with_max_response_bytes(max_response_bytes: u64) -> UreqTransport {
         let agent: ureq::Agent = ureq::Agent::config_builder()
             .http_status_as_error(false)
             .build()
             .into();
-        UreqTransport { agent }
+        UreqTransport {
+            agent,
+            max_response_bytes,
+        }
     }
 }
 
@@ -77,6 +94,8 @@ impl Transport for UreqTransport {
         let status = response.status().as_u16();
         let body = response
             .body_mut()
+            .with_config()
+            .limit(self.max_response_bytes)
             .read_to_string()
             .map_err(|e| e.to_string())?;
         Ok(HttpResponse { status, body })

@@ -19,18 +19,39 @@ pub fn to_string(value: Option<&Value>) -> Cow<'_, str> {
         Some(Value::Bool(false)) => Cow::Borrowed("false"),
         Some(Value::Number(n)) => Cow::Owned(number_to_string(number_value(n))),
         Some(Value::String(s)) => Cow::Borrowed(s),
-        Some(Value::Array(items)) => {
-            let parts: Vec<Cow<'_, str>> = items
-                .iter()
-                .map(|item| match item {
-                    Value::Null => Cow::Borrowed(""),
-                    other => to_string(Some(other)),
-                })
-                .collect();
-            Cow::Owned(parts.join(","))
-        }
+        Some(Value::Array(items)) => Cow::Owned(join_array(items)),
         Some(Value::Object(_)) => Cow::Borrowed("[object Object]"),
     }
+}
+
+/// `Array.prototype.join(",")` over nested arrays, without recursion (an
+/// array nested any number of levels deep is joined in one loop).
+fn join_array(items: &[Value]) -> String {
+    enum Step<'v> {
+        Item(&'v Value),
+        Comma,
+    }
+    fn push_items<'v>(stack: &mut Vec<Step<'v>>, items: &'v [Value]) {
+        for (i, item) in items.iter().enumerate().rev() {
+            stack.push(Step::Item(item));
+            if i > 0 {
+                stack.push(Step::Comma);
+            }
+        }
+    }
+    let mut out = String::new();
+    let mut stack: Vec<Step<'_>> = Vec::new();
+    push_items(&mut stack, items);
+    while let Some(step) = stack.pop() {
+        match step {
+            Step::Comma => out.push(','),
+            // `null` and `undefined` elements join as empty strings.
+            Step::Item(Value::Null) => {}
+            Step::Item(Value::Array(inner)) => push_items(&mut stack, inner),
+            Step::Item(other) => out.push_str(&to_string(Some(other))),
+        }
+    }
+    out
 }
 
 /// `s.toLowerCase()`: full, locale-independent Unicode lower-casing,
@@ -168,6 +189,29 @@ mod tests {
         assert_eq!(to_string(Some(&json!({"a": 1}))), "[object Object]");
         assert_eq!(to_string(Some(&json!([{}]))), "[object Object]");
         assert_eq!(to_string(Some(&json!([]))), "");
+        assert_eq!(
+            to_string(Some(&json!([[], [null], [[1, [2]], 3]]))),
+            ",,1,2,3"
+        );
+    }
+
+    #[test]
+    fn a_deeply_nested_array_joins_without_recursion() {
+        let mut deep = json!(["x", 7]);
+        for _ in 0..100_000 {
+            deep = Value::Array(vec![deep, Value::Null]);
+        }
+        let joined = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || {
+                let joined = to_string(Some(&deep)).into_owned();
+                crate::limits::dismantle(deep);
+                joined
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+        assert_eq!(joined, format!("x,7{}", ",".repeat(100_000)));
     }
 
     #[test]

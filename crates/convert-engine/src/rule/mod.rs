@@ -271,7 +271,9 @@ impl RuleEvaluator {
     }
 
     /// `isRuleMatched(data, ruleSet)`. `path` names the rule set in
-    /// diagnostics (e.g. `audiences[0].rules`; empty for a bare rule).
+    /// diagnostics (e.g. `audiences[0].rules`; empty for a bare rule). A rule
+    /// set or data nested deeper than [`crate::limits::MAX_DEPTH`] does not
+    /// match ([`Diagnostic::TooDeep`]).
     pub fn evaluate(
         &mut self,
         rule_set: &Value,
@@ -291,6 +293,26 @@ impl RuleEvaluator {
         path: &dyn fmt::Display,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> RuleOutcome {
+        let limit = crate::limits::MAX_DEPTH;
+        let data_too_deep = match data {
+            RuleData::Value(value) => crate::limits::exceeds_depth(value, limit),
+            RuleData::Object(map) => crate::limits::map_exceeds_depth(map, limit),
+            // Its deep values are ignored, key by key (`PropertiesView::get`).
+            RuleData::Properties(_) => false,
+        };
+        for (what, too_deep) in [
+            ("rule set", crate::limits::exceeds_depth(rule_set, limit)),
+            ("data", data_too_deep),
+        ] {
+            if too_deep {
+                diagnostics.push(Diagnostic::TooDeep {
+                    what,
+                    path: path.to_string(),
+                    limit,
+                });
+                return RuleOutcome::NotMatched;
+            }
+        }
         match self.rule_set(rule_set, data, path, diagnostics) {
             Ok(outcome) => outcome,
             Err((site, at)) => {

@@ -11,8 +11,12 @@ vectors expect exactly that) and injects one fault on the case named by
   garbage      print a line that is not JSON
   wrong-seq    answer with another seq
   huge-line    print one line of --huge-bytes bytes
+  stdout-flood print bytes without a newline, forever
   stderr-flood write --huge-bytes bytes to stderr, then answer correctly
+  stderr-flood-forever  write to stderr forever, never answer
   slow         sleep --sleep seconds, then answer correctly
+  orphan       start a child process that sleeps (it inherits the pipes and
+               carries --marker), then stop answering
   errored      answer {"errored": ...}
   skipped      answer {"skipped": ...}
   wrong-shape  answer a result of the wrong shape
@@ -23,9 +27,13 @@ vectors expect exactly that) and injects one fault on the case named by
   not-ready    answer `start` with {"ready": false}
 
 --marker is ignored; tests use it to find leftover processes in /proc.
+--pid-dir: write a file named after the pid of every process this adapter
+starts (itself included), so tests can check that each was reaped.
 """
 import argparse
 import json
+import os
+import subprocess
 import sys
 import time
 
@@ -35,7 +43,16 @@ p.add_argument("--case", default="")
 p.add_argument("--huge-bytes", type=int, default=20 * 1024 * 1024)
 p.add_argument("--sleep", type=float, default=0.0)
 p.add_argument("--marker", default="")
+p.add_argument("--pid-dir", default="")
 args = p.parse_args()
+
+
+def record_pid(pid):
+    if args.pid_dir:
+        open(os.path.join(args.pid_dir, str(pid)), "w").close()
+
+
+record_pid(os.getpid())
 
 
 def send(obj):
@@ -65,6 +82,19 @@ for line in sys.stdin:
             sys.exit(3)
         if here and args.mode == "hang":
             time.sleep(3600)
+        if here and args.mode == "orphan":
+            child = subprocess.Popen(
+                [sys.executable, "-c", "import time; time.sleep(3600)", "--marker", args.marker])
+            record_pid(child.pid)
+            time.sleep(3600)
+        if here and args.mode == "stdout-flood":
+            chunk = "x" * 65536
+            while True:
+                sys.stdout.write(chunk)
+        if here and args.mode == "stderr-flood-forever":
+            chunk = "e" * 65536 + "\n"
+            while True:
+                sys.stderr.write(chunk)
         if here and args.mode == "no-answer":
             continue
         if here and args.mode == "garbage":

@@ -60,6 +60,7 @@ fn diff_fields(expected: &Value, actual: &Value) -> Vec<Difference> {
             pointer: String::new(),
             expected: Some(expected.clone()),
             actual: Some(actual.clone()),
+            rule: None,
         }];
     };
     e.iter()
@@ -68,6 +69,7 @@ fn diff_fields(expected: &Value, actual: &Value) -> Vec<Difference> {
             pointer: format!("/{k}"),
             expected: Some(v.clone()),
             actual: a.get(k).cloned(),
+            rule: None,
         })
         .collect()
 }

@@ -27,6 +27,7 @@
 //! run stops).
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, mpsc};
 use std::time::{Duration, Instant};
 
 use convert_spec::compare::Difference;
@@ -270,7 +271,7 @@ fn oracle_of(requirements: &[Option<String>], answers: &[Option<&Answer>]) -> Op
 fn judge(
     family: Family,
     input: &Value,
-    targets: &[FuzzTarget],
+    lanes: &[Lane],
     capabilities: &[Capabilities],
     missing: &[Option<String>],
     answers: &[Option<&Answer>],
@@ -280,7 +281,7 @@ fn judge(
         Some(Answer::Result(value)) => Some(value),
         _ => None,
     });
-    let verdicts = (0..targets.len())
+    let verdicts = (0..lanes.len())
         .map(|i| {
             if Some(i) == oracle {
                 return match answers[i] {
@@ -318,8 +319,8 @@ fn judge(
                     // expected value: the oracle's own answer is the one in
                     // doubt.)
                     let oracle_declared = match oracle {
-                        Some(o) if !differences.is_empty() && !targets[o].patterns.is_empty() => {
-                            targets[o]
+                        Some(o) if !differences.is_empty() && !lanes[o].patterns.is_empty() => {
+                            lanes[o]
                                 .patterns
                                 .matching(family, &Patterns::document(input, actual))
                         }
@@ -334,7 +335,7 @@ fn judge(
                         Verdict::Diverged
                     } else if differences.is_empty() {
                         Verdict::Agreed
-                    } else if targets[i]
+                    } else if lanes[i]
                         .patterns
                         .excuse(family, &Patterns::document(input, expected), &differences)
                         .is_some()
@@ -349,7 +350,7 @@ fn judge(
                 }
                 Answer::Errored(message) => {
                     let document = Patterns::document(input, expected.unwrap_or(&Value::Null));
-                    if targets[i].patterns.excuse(family, &document, &[]).is_some() {
+                    if lanes[i].patterns.excuse(family, &document, &[]).is_some() {
                         Verdict::Diverged
                     } else {
                         Verdict::Disagreed {
@@ -411,7 +412,7 @@ struct Batch {
     family: Family,
     /// The cases' indices and value trees.
     trees: Vec<(u64, Box<dyn ValueTree<Value = Value>>)>,
-    cases: Vec<CaseInput>,
+    cases: Arc<Vec<CaseInput>>,
     /// Per case, per target: the capability it lacks, if any.
     missing: Vec<Vec<Option<String>>>,
     /// Per target: the cases it can run.
@@ -442,11 +443,12 @@ fn make_batch(
     let mut batch = Batch {
         family,
         trees: Vec::new(),
-        cases: Vec::new(),
+        cases: Arc::new(Vec::new()),
         missing: Vec::new(),
         runnable: vec![Vec::new(); capabilities.len()],
         faults: Vec::new(),
     };
+    let mut cases = Vec::new();
     for index in start..end {
         match generate(strategy, config.seed, family, index) {
             Ok(tree) => {
@@ -458,11 +460,11 @@ fn make_batch(
                     .collect();
                 for (t, m) in missing.iter().enumerate() {
                     if m.is_none() {
-                        batch.runnable[t].push(batch.cases.len());
+                        batch.runnable[t].push(cases.len());
                     }
                 }
                 batch.missing.push(missing);
-                batch.cases.push(CaseInput {
+                cases.push(CaseInput {
                     family,
                     id: format!("fuzz/{family}/{}/{index}", config.seed),
                     input,
@@ -472,40 +474,94 @@ fn make_batch(
             Err(message) => batch.faults.push(message),
         }
     }
+    batch.cases = Arc::new(cases);
     batch
 }
 
-/// Runs `batch` on every target (one thread each) while `meanwhile` runs on
-/// this thread; returns `answers[t][k]` (the answer of target `t` to case
-/// `batch.runnable[t][k]`) and what `meanwhile` returned.
-fn run_all<R>(
-    targets: &mut [FuzzTarget],
-    batch: &Batch,
-    meanwhile: impl FnOnce() -> R,
-) -> (Vec<Vec<Answer>>, R) {
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = targets
-            .iter_mut()
-            .zip(&batch.runnable)
-            .map(|(t, which)| {
-                // Most targets run every case: no copy then.
-                let subset: Option<Vec<CaseInput>> = (which.len() != batch.cases.len())
-                    .then(|| which.iter().map(|&i| batch.cases[i].clone()).collect());
-                let all = &batch.cases;
-                scope.spawn(move || t.target.run(subset.as_deref().unwrap_or(all)))
-            })
-            .collect();
-        let other = meanwhile();
-        let answers = handles
-            .into_iter()
-            .map(|h| {
-                h.join().unwrap_or_else(|_| {
-                    vec![Answer::Crashed("the target's thread panicked".into())]
-                })
-            })
-            .collect();
-        (answers, other)
-    })
+/// A target on a thread of its own, fed batches through a channel: the
+/// adapters start on the next batch while the previous one is judged, so
+/// their processes never wait for the runner.
+struct Worker {
+    jobs: Option<mpsc::Sender<Arc<Vec<CaseInput>>>>,
+    answers: mpsc::Receiver<Vec<Answer>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Worker {
+    fn spawn(mut target: Box<dyn Target + Send>) -> Worker {
+        let (jobs, job_rx) = mpsc::channel::<Arc<Vec<CaseInput>>>();
+        let (answer_tx, answers) = mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            for cases in job_rx {
+                let mut answers = target.run(&cases);
+                answers.resize_with(cases.len(), || {
+                    Answer::Crashed("the target gave no answer".into())
+                });
+                if answer_tx.send(answers).is_err() {
+                    break;
+                }
+            }
+        });
+        Worker {
+            jobs: Some(jobs),
+            answers,
+            thread: Some(thread),
+        }
+    }
+
+    /// Queues `cases` (answered in the order queued).
+    fn submit(&self, cases: Arc<Vec<CaseInput>>) {
+        if let Some(jobs) = &self.jobs {
+            let _ = jobs.send(cases);
+        }
+    }
+
+    /// The answers to the oldest queued job of `len` cases.
+    fn collect(&self, len: usize) -> Vec<Answer> {
+        self.answers
+            .recv()
+            .unwrap_or_else(|_| vec![Answer::Crashed("the target's thread ended".into()); len])
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        // Closing the channel ends the thread, which drops (stops) the target.
+        self.jobs = None;
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// One target of the run: its name, its declared patterns, its worker.
+struct Lane {
+    name: String,
+    patterns: Patterns,
+    worker: Worker,
+}
+
+/// Queues `batch` on every lane: the whole batch where a lane can run every
+/// case (no copy), else the cases it can run.
+fn submit_batch(lanes: &[Lane], batch: &Batch) {
+    for (lane, which) in lanes.iter().zip(&batch.runnable) {
+        let cases = if which.len() == batch.cases.len() {
+            Arc::clone(&batch.cases)
+        } else {
+            Arc::new(which.iter().map(|&i| batch.cases[i].clone()).collect())
+        };
+        lane.worker.submit(cases);
+    }
+}
+
+/// The answers to a submitted batch: `answers[t][k]` answers case
+/// `batch.runnable[t][k]`.
+fn collect_batch(lanes: &[Lane], batch: &Batch) -> Vec<Vec<Answer>> {
+    lanes
+        .iter()
+        .zip(&batch.runnable)
+        .map(|(lane, which)| lane.worker.collect(which.len()))
+        .collect()
 }
 
 /// Runs the whole fuzz campaign. `on_finding` sees each finding as soon as
@@ -513,7 +569,7 @@ fn run_all<R>(
 /// every batch.
 pub fn run(
     config: &FuzzConfig,
-    mut targets: Vec<FuzzTarget>,
+    targets: Vec<FuzzTarget>,
     mut on_finding: impl FnMut(&Finding),
     mut on_progress: impl FnMut(Family, u64),
 ) -> FuzzReport {
@@ -521,6 +577,14 @@ pub fn run(
     let capabilities: Vec<Capabilities> = targets
         .iter()
         .map(|t| t.target.capabilities().clone())
+        .collect();
+    let lanes: Vec<Lane> = targets
+        .into_iter()
+        .map(|t| Lane {
+            name: t.name,
+            patterns: t.patterns,
+            worker: Worker::spawn(t.target),
+        })
         .collect();
     let mut report = FuzzReport {
         seed: config.seed,
@@ -536,19 +600,33 @@ pub fn run(
     };
     let mut plan = batch_plan(config);
     let mut seen: Vec<(Signature, usize)> = Vec::new();
-    let mut next = plan.next().map(make);
-    while let Some(mut batch) = next.take() {
-        if config.time.is_some_and(|t| started.elapsed() >= t) {
-            report.timed_out = true;
-            break;
+    // The pipeline: while the targets answer one batch, the next is
+    // generated; it is queued as soon as the answers arrive, so the targets
+    // work while this thread judges.
+    let mut current = plan.next().map(make);
+    if let Some(batch) = &current {
+        submit_batch(&lanes, batch);
+    }
+    let mut prefetched: Option<Vec<Vec<Answer>>> = None;
+    while let Some(mut batch) = current.take() {
+        let out_of_time = config.time.is_some_and(|t| started.elapsed() >= t);
+        report.timed_out |= out_of_time;
+        let next = if out_of_time {
+            None
+        } else {
+            plan.next().map(make)
+        };
+        let answers = prefetched
+            .take()
+            .unwrap_or_else(|| collect_batch(&lanes, &batch));
+        if let Some(next) = &next {
+            submit_batch(&lanes, next);
         }
         let family = batch.family;
-        let (answers, following) = run_all(&mut targets, &batch, || plan.next().map(make));
-        next = following;
         report.faults.append(&mut batch.faults);
         *report.generated.entry(family).or_default() += batch.cases.len() as u64;
         let mut by_case: Vec<Vec<Option<&Answer>>> =
-            vec![vec![None; targets.len()]; batch.cases.len()];
+            vec![vec![None; lanes.len()]; batch.cases.len()];
         for (t, list) in answers.iter().enumerate() {
             for (k, answer) in list.iter().enumerate() {
                 if let Some(&c) = batch.runnable[t].get(k) {
@@ -561,14 +639,14 @@ pub fn run(
             let judged = judge(
                 family,
                 &case.input,
-                &targets,
+                &lanes,
                 &capabilities,
                 &batch.missing[c],
                 &by_case[c],
             );
             let counts = report.counts.entry(family).or_default();
             for (t, verdict) in judged.verdicts.iter().enumerate() {
-                let entry = counts.entry(targets[t].name.clone()).or_default();
+                let entry = counts.entry(lanes[t].name.clone()).or_default();
                 match verdict {
                     Verdict::Oracle => entry.oracle += 1,
                     Verdict::Skipped => entry.skipped += 1,
@@ -577,7 +655,7 @@ pub fn run(
                         entry.faults += 1;
                         report
                             .faults
-                            .push(format!("[{}] {}: {message}", targets[t].name, case.id));
+                            .push(format!("[{}] {}: {message}", lanes[t].name, case.id));
                     }
                     Verdict::Agreed => {
                         entry.compared += 1;
@@ -590,7 +668,7 @@ pub fn run(
                     Verdict::Disagreed { differences, .. } => {
                         entry.compared += 1;
                         entry.disagreed += 1;
-                        let key = (targets[t].name.clone(), family, signature(differences));
+                        let key = (lanes[t].name.clone(), family, signature(differences));
                         match known(&seen, &key) {
                             Some(finding) => report.findings[finding].repeats += 1,
                             None => {
@@ -605,6 +683,13 @@ pub fn run(
         }
         drop(by_case);
         drop(answers);
+        if !to_shrink.is_empty()
+            && let Some(next) = &next
+        {
+            // Shrinking needs the targets alone: take the next batch's
+            // answers first.
+            prefetched = Some(collect_batch(&lanes, next));
+        }
         for (c, t, oracle, key) in to_shrink {
             if let Some(finding) = known(&seen, &key) {
                 report.findings[finding].repeats += 1;
@@ -616,7 +701,7 @@ pub fn run(
                 family,
                 *index,
                 tree.as_mut(),
-                &mut targets,
+                &lanes,
                 &capabilities,
                 t,
                 oracle,
@@ -630,7 +715,9 @@ pub fn run(
             report.findings.push(finding);
         }
         on_progress(family, report.generated[&family]);
+        current = next;
     }
+    drop(lanes);
     report.duration_ms = u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
     report
 }
@@ -639,7 +726,7 @@ pub fn run(
 fn evaluate_one(
     family: Family,
     input: &Value,
-    targets: &mut [FuzzTarget],
+    lanes: &[Lane],
     capabilities: &[Capabilities],
 ) -> (Judged, Vec<Option<Answer>>) {
     let derived = families::check_input(family, input).unwrap_or_default();
@@ -647,23 +734,28 @@ fn evaluate_one(
         .iter()
         .map(|caps| caps.missing(family, &derived))
         .collect();
-    let case = CaseInput {
+    let case = Arc::new(vec![CaseInput {
         family,
         id: format!("fuzz/{family}/shrink"),
         input: input.clone(),
-    };
-    let answers: Vec<Option<Answer>> = targets
-        .iter_mut()
+    }]);
+    for (lane, missing) in lanes.iter().zip(&missing) {
+        if missing.is_none() {
+            lane.worker.submit(Arc::clone(&case));
+        }
+    }
+    let answers: Vec<Option<Answer>> = lanes
+        .iter()
         .zip(&missing)
-        .map(|(t, missing)| {
+        .map(|(lane, missing)| {
             missing
                 .is_none()
-                .then(|| t.target.run(std::slice::from_ref(&case)).pop())
+                .then(|| lane.worker.collect(1).pop())
                 .flatten()
         })
         .collect();
     let refs: Vec<Option<&Answer>> = answers.iter().map(Option::as_ref).collect();
-    let judged = judge(family, input, targets, capabilities, &missing, &refs);
+    let judged = judge(family, input, lanes, capabilities, &missing, &refs);
     (judged, answers)
 }
 
@@ -676,41 +768,40 @@ fn shrink(
     family: Family,
     index: u64,
     tree: &mut dyn ValueTree<Value = Value>,
-    targets: &mut [FuzzTarget],
+    lanes: &[Lane],
     capabilities: &[Capabilities],
     t: usize,
     oracle: usize,
     wanted: &BTreeSet<String>,
 ) -> Finding {
-    let still_fails =
-        |input: &Value, targets: &mut [FuzzTarget]| -> Option<(Value, Value, Vec<Difference>)> {
-            let (judged, answers) = evaluate_one(family, input, targets, capabilities);
-            if judged.oracle != Some(oracle) {
-                return None;
+    let still_fails = |input: &Value| -> Option<(Value, Value, Vec<Difference>)> {
+        let (judged, answers) = evaluate_one(family, input, lanes, capabilities);
+        if judged.oracle != Some(oracle) {
+            return None;
+        }
+        match &judged.verdicts[t] {
+            Verdict::Disagreed {
+                differences,
+                actual,
+            } if !signature(differences).is_disjoint(wanted) => {
+                let expected = match &answers[oracle] {
+                    Some(Answer::Result(v)) => v.clone(),
+                    _ => Value::Null,
+                };
+                Some((expected, actual.clone(), differences.clone()))
             }
-            match &judged.verdicts[t] {
-                Verdict::Disagreed {
-                    differences,
-                    actual,
-                } if !signature(differences).is_disjoint(wanted) => {
-                    let expected = match &answers[oracle] {
-                        Some(Answer::Result(v)) => v.clone(),
-                        _ => Value::Null,
-                    };
-                    Some((expected, actual.clone(), differences.clone()))
-                }
-                _ => None,
-            }
-        };
+            _ => None,
+        }
+    };
     let mut best_input = tree.current();
     let mut steps = 0u32;
-    let mut best = still_fails(&best_input, targets);
+    let mut best = still_fails(&best_input);
     steps += 1;
     if best.is_some() && tree.simplify() {
         while steps < config.max_shrink_steps {
             let candidate = tree.current();
             steps += 1;
-            match still_fails(&candidate, targets) {
+            match still_fails(&candidate) {
                 Some(found) => {
                     best = Some(found);
                     best_input = candidate;
@@ -738,8 +829,8 @@ fn shrink(
     Finding {
         case_id: Finding::case_id_of(family, &best_input),
         family,
-        target: targets[t].name.clone(),
-        oracle: targets[oracle].name.clone(),
+        target: lanes[t].name.clone(),
+        oracle: lanes[oracle].name.clone(),
         seed: config.seed,
         case_index: index,
         shrink_steps: steps,

@@ -35,21 +35,35 @@ pub fn run_ok(cmd: &mut Command) -> Result<()> {
     Ok(())
 }
 
-/// Builds the `convert-parity` binary and returns its path.
+/// Builds the `convert-parity` binary (debug) and returns its path.
 pub fn build_runner() -> Result<PathBuf> {
-    run_ok(&mut cargo([
+    build_runner_in("debug")
+}
+
+/// Builds the `convert-parity` binary with the release profile (for long
+/// fuzz campaigns) and returns its path.
+pub fn build_runner_release() -> Result<PathBuf> {
+    build_runner_in("release")
+}
+
+fn build_runner_in(profile: &str) -> Result<PathBuf> {
+    let mut args = vec![
         "build",
         "--quiet",
         "--package",
         "convert-parity",
         "--bin",
         "convert-parity",
-    ]))?;
+    ];
+    if profile == "release" {
+        args.push("--release");
+    }
+    run_ok(&mut cargo(args))?;
     let target_dir = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| project_root().join("target"));
     Ok(target_dir
-        .join("debug")
+        .join(profile)
         .join(format!("convert-parity{}", std::env::consts::EXE_SUFFIX)))
 }
 

@@ -8,6 +8,9 @@
 //!   (`docs/mutants.md`).
 //! - `cargo xtask schemas [--check]` — write (or check) `spec/schemas/`.
 //! - `cargo xtask vectors [--check]` — regenerate (or check) `vectors/v1/`.
+//! - `cargo xtask fuzz [ARGS]` — differential fuzzing of the reference and
+//!   both SDKs (a release build of the runner; findings under
+//!   `target/parity/fuzz/`).
 //! - `cargo xtask fuzz-inputs [--cases N] [--time SECS]` — fuzz every input
 //!   surface with a budget.
 //! - `cargo xtask docs [--check]` — write (or check) the generated sections
@@ -17,6 +20,7 @@
 mod bench;
 mod cargo;
 mod docs;
+mod fuzz;
 mod fuzz_inputs;
 mod mutants;
 mod parity;
@@ -52,6 +56,15 @@ enum Task {
     /// Everything CI checks: fmt, clippy, tests, drift checks, the parity run,
     /// the mutation score.
     Test,
+    /// Differential fuzzing: the reference engine and both real SDKs on
+    /// generated inputs (JS is the oracle), with a release build of the
+    /// runner; findings under target/parity/fuzz/.
+    Fuzz {
+        /// Arguments passed to `convert-parity fuzz` (e.g. `--cases 100000
+        /// --seed 7`, `--time 10m`, `--family rule`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Run the benchmarks and print one table: the criterion benches (hashing,
     /// bucketing, rules, regex, SDK decisions, runner throughput) and the
     /// memory figures; with --peers, the same decision workload through the
@@ -115,6 +128,9 @@ fn main() -> std::process::ExitCode {
     let result = match cli.task {
         Task::Parity { args } => parity::run(&args),
         Task::Test => test::run(),
+        Task::Fuzz { args } => {
+            cargo::build_runner_release().and_then(|runner| fuzz::run(&runner, &args))
+        }
         Task::Bench { quick, peers, args } => bench::run(quick, peers, &args),
         Task::Vectors { check } => vectors::run(check).map(|()| std::process::ExitCode::SUCCESS),
         Task::Schemas { check } => schemas::run(check).map(|()| std::process::ExitCode::SUCCESS),

@@ -110,6 +110,25 @@ pub fn run() -> Result<ExitCode> {
             crate::mutants::run(true)
         },
     )?;
+    eprintln!(
+        "== differential fuzzing: the reference and both SDKs, seed {}, {} cases per family",
+        crate::fuzz::CI_SEED,
+        crate::fuzz::CI_CASES
+    );
+    let code = crate::fuzz::run(
+        &runner,
+        &[
+            "--seed".into(),
+            crate::fuzz::CI_SEED.to_string(),
+            "--cases".into(),
+            crate::fuzz::CI_CASES.to_string(),
+        ],
+    )?;
+    if code != ExitCode::SUCCESS {
+        bail!(
+            "the fuzzer found disagreements (see above and target/parity/fuzz/): fix them, or declare them with a reason and a vector"
+        );
+    }
     eprintln!("== all checks passed");
     Ok(ExitCode::SUCCESS)
 }

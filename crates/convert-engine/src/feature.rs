@@ -106,7 +106,7 @@ impl Default for FeatureQuery<'_> {
 
 /// The answer of a feature call, with the experience decisions made on the
 /// way (each already stored on the visitor; fresh ones are tracked).
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct FeatureRun {
     /// The entries, in the SDK's order.
     pub entries: Vec<FeatureEntry>,
@@ -122,6 +122,10 @@ pub fn run_features(
     query: &FeatureQuery<'_>,
     options: &RunOptions<'_>,
 ) -> FeatureRun {
+    // `Context.runFeatures`: no visitor id, no answer (`feature.no-visitor`).
+    if visitor.id().is_empty() {
+        return FeatureRun::default();
+    }
     let declared = declared_features(config);
     let experiences: Vec<&Value> = match query.experiences {
         Some(keys) if !keys.is_empty() => config.entities_by_keys("experiences", keys),
@@ -205,6 +209,10 @@ pub fn run_feature(
     query: &FeatureQuery<'_>,
     options: &RunOptions<'_>,
 ) -> FeatureRun {
+    // `Context.runFeature`: no visitor id, no answer (`feature.no-visitor`).
+    if visitor.id().is_empty() {
+        return FeatureRun::default();
+    }
     let Some(declared) = config.entity_by_field("features", "key", key) else {
         return FeatureRun {
             entries: vec![FeatureEntry::disabled(

@@ -65,17 +65,25 @@ pub fn run_custom_segments(
         return run;
     }
     let data = Value::Object(visitor.merged_properties(rule_data));
-    let stored: Vec<Value> = match visitor.state().custom_segments() {
-        None => Vec::new(),
-        Some(Value::Array(ids)) => ids.clone(),
-        Some(_) => {
-            run.diagnostics.push(Diagnostic::JsWouldThrow {
-                site: JsThrowSite::CustomSegmentsNotList,
-                path: "visitor.segments.customSegments".into(),
-            });
-            return run;
-        }
-    };
+    // What `customSegments.includes(id)` and `[...customSegments]` see: an
+    // array as is; a string is searched as text and spreads into its
+    // characters (`segments.custom-string`); anything else throws.
+    let (stored, stored_text): (Vec<Value>, Option<String>) =
+        match visitor.state().custom_segments() {
+            None => (Vec::new(), None),
+            Some(Value::Array(ids)) => (ids.clone(), None),
+            Some(Value::String(text)) => (
+                text.chars().map(|c| Value::String(c.to_string())).collect(),
+                Some(text.clone()),
+            ),
+            Some(_) => {
+                run.diagnostics.push(Diagnostic::JsWouldThrow {
+                    site: JsThrowSite::CustomSegmentsNotList,
+                    path: "visitor.segments.customSegments".into(),
+                });
+                return run;
+            }
+        };
     let mut evaluator = RuleEvaluator::new(rules);
     let mut matched = false;
     let segments = crate::mutant!(
@@ -109,10 +117,12 @@ pub fn run_custom_segments(
                 continue;
             };
             let id = js::to_string(Some(id)).into_owned();
-            let known = stored
-                .iter()
-                .any(|s| matches!(s, Value::String(s) if *s == id))
-                || run.added.contains(&id);
+            let known = match &stored_text {
+                Some(text) => text.contains(id.as_str()),
+                None => stored
+                    .iter()
+                    .any(|s| matches!(s, Value::String(s) if *s == id)),
+            } || run.added.contains(&id);
             if !known {
                 run.added.push(id);
             }

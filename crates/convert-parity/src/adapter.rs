@@ -31,8 +31,8 @@ use std::time::{Duration, Instant};
 
 use convert_spec::capability::features;
 use convert_spec::protocol::{
-    CaseRequest, Implementation, ReadyResponse, Request, RunRequest, RunResponse, StartRequest,
-    TimeRequest, TimeResponse, Timing, TimingScope,
+    CaseRequest, Implementation, ReadyResponse, Request, RunResponse, StartRequest, TimeRequest,
+    TimeResponse, Timing, TimingScope,
 };
 use convert_spec::{Capabilities, PROTOCOL_VERSION};
 
@@ -191,8 +191,14 @@ impl Process {
     }
 
     fn send(&self, request: &Request) {
-        if let (Some(tx), Ok(mut line)) = (&self.requests, serde_json::to_vec(request)) {
+        if let Ok(mut line) = serde_json::to_vec(request) {
             line.push(b'\n');
+            self.send_line(line);
+        }
+    }
+
+    fn send_line(&self, line: Vec<u8>) {
+        if let Some(tx) = &self.requests {
             let _ = tx.send(line);
         }
     }
@@ -669,14 +675,12 @@ impl Target for Adapter {
                 let case = &cases[next];
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                process.send(&Request::Run(RunRequest {
+                process.send_line(convert_spec::protocol::run_request_line(
                     seq,
-                    family: case.family.as_str().to_owned(),
-                    case: CaseRequest {
-                        id: case.id.clone(),
-                        input: case.input.clone(),
-                    },
-                }));
+                    case.family.as_str(),
+                    &case.id,
+                    &case.input,
+                ));
                 pending.push_back((seq, next, Instant::now()));
                 next += 1;
             }

@@ -25,6 +25,8 @@
 //!   terminal (styled, printed through `anstream`); [`html`] one static,
 //!   self-contained HTML page; [`progress`] reports a run's progress (bars
 //!   on a terminal).
+//! - [`fuzz`] is the differential fuzzer: generated inputs on every target,
+//!   disagreements with the oracle shrunk to vector cases.
 //! - [`install`] installs adapters from their manifests; [`serve`] puts the
 //!   reference engine behind the protocol (`convert-parity adapter`).
 //!
@@ -42,6 +44,7 @@ pub mod adapter;
 pub mod diff;
 pub mod divergence;
 pub mod finish;
+pub mod fuzz;
 pub mod html;
 pub mod inprocess;
 pub mod install;

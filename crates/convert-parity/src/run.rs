@@ -443,23 +443,52 @@ pub fn verdict(targets: &[TargetReport], problems: &[Problem]) -> i32 {
 }
 
 /// The declared divergences, or none and an infrastructure problem when the
-/// file is unusable.
+/// file is unusable; entries with `matches` are checked against the cases
+/// they name (their evidence).
 fn declared_or_problem(
     divergences: Result<DivergenceFile, String>,
+    suite: &Suite,
     target: &str,
     problems: &mut Vec<Problem>,
 ) -> Declared {
-    match divergences {
-        Ok(file) => Declared::new(&file),
+    let file = match divergences {
+        Ok(file) => file,
         Err(message) => {
             problems.push(Problem {
                 target: Some(target.to_owned()),
                 severity: Severity::Infrastructure,
                 message: format!("unusable divergence file: {message}"),
             });
-            Declared::default()
+            return Declared::default();
         }
+    };
+    match crate::divergence::Patterns::new(&file) {
+        Ok(patterns) => {
+            let cases: BTreeMap<&str, (Family, &Value, &Value)> = suite
+                .files
+                .iter()
+                .flat_map(|f| {
+                    f.file
+                        .cases
+                        .iter()
+                        .map(move |c| (c.id.as_str(), (f.file.family, &c.input, &c.expected)))
+                })
+                .collect();
+            for message in patterns.check_evidence(|id| cases.get(id).copied()) {
+                problems.push(Problem {
+                    target: Some(target.to_owned()),
+                    severity: Severity::Failure,
+                    message,
+                });
+            }
+        }
+        Err(message) => problems.push(Problem {
+            target: Some(target.to_owned()),
+            severity: Severity::Infrastructure,
+            message: format!("unusable divergence file: {message}"),
+        }),
     }
+    Declared::new(&file)
 }
 
 fn run_target(
@@ -472,14 +501,14 @@ fn run_target(
     let mut fresh = crate::probe::fresh_factory(&spec);
     let (mut target, kind, declared): (Box<dyn Target>, &str, Declared) = match spec {
         TargetSpec::Reference { divergences } => {
-            let declared = declared_or_problem(divergences, &name, &mut problems);
+            let declared = declared_or_problem(divergences, suite, &name, &mut problems);
             (Box::new(Reference::new()), "reference", declared)
         }
         TargetSpec::Adapter {
             config,
             divergences,
         } => {
-            let declared = declared_or_problem(divergences, &name, &mut problems);
+            let declared = declared_or_problem(divergences, suite, &name, &mut problems);
             match Adapter::start(config) {
                 Ok(adapter) => (Box::new(adapter), "adapter", declared),
                 Err(err) => {

@@ -147,6 +147,9 @@ pub enum ConversionResult {
     /// `rule_data` was given and the goal's rules did not match it (or the
     /// goal has no rules).
     RuleNotMatched,
+    /// The context has no visitor id: nothing was queued (the JS SDK logs an
+    /// error and returns).
+    VisitorIdMissing,
 }
 
 /// What `run_custom_segments` did.
@@ -447,6 +450,9 @@ impl Context {
         goal_key: &str,
         options: &ConversionOptions,
     ) -> ConversionResult {
+        if self.visitor_id.is_empty() {
+            return ConversionResult::VisitorIdMissing;
+        }
         let mut session = self.session();
         let Some(goal) = session
             .snapshot

@@ -7,8 +7,12 @@
 //! The file is a ratchet: an entry whose case now passes, or that names a case
 //! the vector set does not have, fails the run.
 
+use std::collections::BTreeMap;
+
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
+
+use crate::Family;
 
 /// `adapters/<name>/divergences.json`
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -40,6 +44,17 @@ pub struct Divergence {
     /// Link to an issue or source line, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub link: Option<String>,
+    /// JSON Schemas (draft 2020-12), one per family, describing where this
+    /// difference shows outside the vector set: each validates the document
+    /// `{"input": <case input>, "expected": <the oracle's answer>}`. An input
+    /// the differential fuzzer (`convert-parity fuzz`) generates is this
+    /// divergence when the schema of its family accepts that document and
+    /// every difference lies within `fields`. Each case the entry names must
+    /// be of a family listed here, with its input and expected value
+    /// accepted by the schema, and each family listed must have such a case
+    /// (the runner checks): the vector cases are the schemas' evidence.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub matches: BTreeMap<Family, serde_json::Value>,
 }
 
 impl Divergence {
@@ -52,6 +67,8 @@ impl Divergence {
             Some("the reason is still a TODO draft")
         } else if self.cases.is_empty() {
             Some("the entry names no case")
+        } else if !self.matches.values().all(serde_json::Value::is_object) {
+            Some("every `matches` schema must be a JSON object")
         } else {
             None
         }

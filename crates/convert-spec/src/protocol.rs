@@ -95,6 +95,34 @@ pub enum TimingScope {
     Decision,
 }
 
+/// The line of a `run` request (JSON and `\n`), serialised from borrowed
+/// parts: the same bytes as serialising [`Request::Run`], without copying the
+/// case input first (inputs carry whole configs, and the runner sends
+/// thousands a second).
+pub fn run_request_line(seq: u64, family: &str, id: &str, input: &Value) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        cmd: &'static str,
+        seq: u64,
+        family: &'a str,
+        case: Case<'a>,
+    }
+    #[derive(Serialize)]
+    struct Case<'a> {
+        id: &'a str,
+        input: &'a Value,
+    }
+    let line = Line {
+        cmd: "run",
+        seq,
+        family,
+        case: Case { id, input },
+    };
+    let mut bytes = serde_json::to_vec(&line).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
 /// The part of a vector case an adapter sees: never the expected value.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct CaseRequest {
@@ -454,6 +482,25 @@ mod tests {
                 "{bad} should be rejected"
             );
         }
+    }
+
+    #[test]
+    fn run_lines_are_run_requests() {
+        let input = json!({"config": {"b": [1, 2.5, "x"], "a": null}, "visitor_id": "é"});
+        let request = Request::Run(RunRequest {
+            seq: 42,
+            family: "experience".into(),
+            case: CaseRequest {
+                id: "experience/x".into(),
+                input: input.clone(),
+            },
+        });
+        let mut expected = serde_json::to_vec(&request).unwrap();
+        expected.push(b'\n');
+        assert_eq!(
+            run_request_line(42, "experience", "experience/x", &input),
+            expected
+        );
     }
 
     #[test]

@@ -254,18 +254,7 @@ fn peer_results(root: &Path, plan: &Plan) -> Result<Vec<Peer>> {
         eprintln!("timing {name}");
         let mut adapter =
             Adapter::start(config).with_context(|| format!("starting the {name} adapter"))?;
-        let implementation = {
-            let i = adapter.implementation();
-            format!(
-                "{} {}{}",
-                i.name,
-                i.version,
-                i.runtime
-                    .as_ref()
-                    .map(|r| format!(" ({r})"))
-                    .unwrap_or_default()
-            )
-        };
+        let implementation = adapter.implementation().name_version_runtime();
         peers.push(measure(&mut adapter, name, implementation, &case, plan)?);
         adapter.stop();
     }

@@ -213,17 +213,7 @@ pub fn summary_markdown(report: &Report) -> String {
         let implementation = t
             .implementation
             .as_ref()
-            .map(|i| {
-                format!(
-                    "{} {}{}",
-                    i.name,
-                    i.version,
-                    i.runtime
-                        .as_ref()
-                        .map(|r| format!(" ({r})"))
-                        .unwrap_or_default()
-                )
-            })
+            .map(|i| i.name_version_runtime())
             .unwrap_or_else(|| t.error.clone().unwrap_or_default());
         let s = &t.summary;
         let _ = writeln!(

@@ -909,18 +909,7 @@ fn smoke(root: &Path, choice: AdapterChoice) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let implementation = adapter.implementation().clone();
-    println!(
-        "smoke [{name}]: handshake ok: {} {} ({}{})",
-        implementation.name,
-        implementation.version,
-        implementation.language,
-        implementation
-            .runtime
-            .as_ref()
-            .map(|r| format!(", {r}"))
-            .unwrap_or_default()
-    );
+    println!("smoke [{name}]: handshake ok: {}", adapter.implementation());
     let capabilities = adapter.capabilities().clone();
     let families: Vec<Family> = Family::ALL
         .iter()

@@ -156,16 +156,8 @@ pub fn summary(report: &Report) -> String {
         if let Some(implementation) = &target.implementation {
             let _ = writeln!(
                 out,
-                "{} {} {} ({}{})",
-                paint(DIM, &format!("{}:", target.name)),
-                implementation.name,
-                implementation.version,
-                implementation.language,
-                implementation
-                    .runtime
-                    .as_ref()
-                    .map(|r| format!(", {r}"))
-                    .unwrap_or_default()
+                "{} {implementation}",
+                paint(DIM, &format!("{}:", target.name))
             );
         }
     }

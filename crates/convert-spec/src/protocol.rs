@@ -164,6 +164,29 @@ pub struct Implementation {
     pub runtime: Option<String>,
 }
 
+impl Implementation {
+    /// `name version (runtime)`, e.g. `@convertcom/js-sdk 4.4.3 (node
+    /// v20.20.2)`; without a runtime, `name version`.
+    pub fn name_version_runtime(&self) -> String {
+        match &self.runtime {
+            Some(runtime) => format!("{} {} ({runtime})", self.name, self.version),
+            None => format!("{} {}", self.name, self.version),
+        }
+    }
+}
+
+/// `name version (language, runtime)`, e.g. `@convertcom/js-sdk 4.4.3
+/// (javascript, node v20.20.2)`; without a runtime, `name version (language)`.
+impl std::fmt::Display for Implementation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} {} ({}", self.name, self.version, self.language)?;
+        if let Some(runtime) = &self.runtime {
+            write!(f, ", {runtime}")?;
+        }
+        f.write_str(")")
+    }
+}
+
 /// The adapter's answer to one `run` request.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(untagged)]

@@ -1115,17 +1115,7 @@ fn replay_command(args: &ReplayArgs) -> Result<ExitCode> {
             return Ok(ExitCode::from(2));
         }
     };
-    let i = &replayed.implementation;
-    println!(
-        "target:   {} {} ({}{})",
-        i.name,
-        i.version,
-        i.language,
-        i.runtime
-            .as_ref()
-            .map(|r| format!(", {r}"))
-            .unwrap_or_default()
-    );
+    println!("target:   {}", replayed.implementation);
     match &replayed.answer {
         Answer::Result(result) => println!("answer:   {result}"),
         Answer::Skipped(m) => println!("answer:   skipped: {m}"),

@@ -229,7 +229,7 @@ impl Run<'_> {
     ) -> RuleOutcome {
         let outcome =
             self.rules
-                .evaluate_data(rule_set, data, path, &mut self.decision.diagnostics);
+                .evaluate_config_rules(rule_set, data, path, &mut self.decision.diagnostics);
         if let RuleOutcome::Value(value) = &outcome {
             let diagnostic = match outcome.rule_error() {
                 Some(error) => Diagnostic::RuleError {

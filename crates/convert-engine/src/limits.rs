@@ -24,14 +24,44 @@ use serde_json::{Map, Value};
 pub const MAX_DEPTH: usize = 128;
 
 /// Whether `value` nests arrays and objects more than `limit` levels deep.
-/// Iterative, and stops at the first path that goes too deep.
+/// Iterative, and stops at the first path that goes too deep. A scalar, or
+/// an array or object of scalars (what attributes and location properties
+/// usually are), is answered without allocating.
 pub fn exceeds_depth(value: &Value, limit: usize) -> bool {
-    let mut stack: Vec<(&Value, usize)> = vec![(value, 0)];
+    let flat = match value {
+        Value::Array(items) => items.iter().all(is_scalar),
+        Value::Object(map) => map.values().all(is_scalar),
+        _ => return false,
+    };
+    if limit == 0 {
+        return true;
+    }
+    !flat && nested_exceeds_depth(value, limit)
+}
+
+fn is_scalar(value: &Value) -> bool {
+    !matches!(value, Value::Array(_) | Value::Object(_))
+}
+
+/// [`exceeds_depth`] for a value with containers inside, walked with an
+/// explicit stack.
+fn nested_exceeds_depth(value: &Value, limit: usize) -> bool {
+    let mut stack: Vec<(&Value, usize)> = Vec::with_capacity(16);
+    stack.push((value, 0));
     while let Some((value, depth)) = stack.pop() {
         match value {
             Value::Array(_) | Value::Object(_) if depth + 1 > limit => return true,
-            Value::Array(items) => stack.extend(items.iter().map(|child| (child, depth + 1))),
-            Value::Object(map) => stack.extend(map.values().map(|child| (child, depth + 1))),
+            Value::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .filter(|child| !is_scalar(child))
+                    .map(|child| (child, depth + 1)),
+            ),
+            Value::Object(map) => stack.extend(
+                map.values()
+                    .filter(|child| !is_scalar(child))
+                    .map(|child| (child, depth + 1)),
+            ),
             _ => {}
         }
     }

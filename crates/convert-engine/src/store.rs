@@ -10,6 +10,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use foldhash::fast::RandomState;
+
 use serde_json::Value;
 
 use crate::js;
@@ -51,7 +53,9 @@ pub const DEFAULT_MEMORY_CAPACITY: usize = 10_000;
 /// `_localStoreLimit` behaviour).
 #[derive(Clone, Debug)]
 pub struct MemoryStore {
-    records: HashMap<String, VisitorState>,
+    /// foldhash, seeded per process: visitor ids come from outside, and
+    /// SipHash cost more than the rest of a lookup.
+    records: HashMap<String, VisitorState, RandomState>,
     order: VecDeque<String>,
     capacity: usize,
 }
@@ -66,7 +70,7 @@ impl MemoryStore {
     /// An empty store holding at most `capacity` visitors (at least one).
     pub fn with_capacity(capacity: usize) -> MemoryStore {
         MemoryStore {
-            records: HashMap::new(),
+            records: HashMap::default(),
             order: VecDeque::new(),
             capacity: capacity.max(1),
         }
@@ -81,6 +85,25 @@ impl MemoryStore {
     pub fn is_empty(&self) -> bool {
         self.records.is_empty()
     }
+
+    /// The record stored under `key`, moved out instead of copied: the
+    /// visitor keeps their place (and their position in the eviction order)
+    /// with an empty record until [`VisitorStore::save`] or
+    /// [`MemoryStore::restore`] puts one back. For a caller that holds the
+    /// visitor's record for one call and always puts it back (the SDK does,
+    /// under the visitor's lock).
+    pub fn take(&mut self, key: &str) -> Option<VisitorState> {
+        self.records.get_mut(key).map(std::mem::take)
+    }
+
+    /// Puts back a record [taken](MemoryStore::take) and not changed: like
+    /// [`VisitorStore::save`], except that a visitor who was evicted in the
+    /// meantime is not stored again.
+    pub fn restore(&mut self, key: &str, state: VisitorState) {
+        if let Some(record) = self.records.get_mut(key) {
+            *record = state;
+        }
+    }
 }
 
 impl VisitorStore for MemoryStore {
@@ -89,7 +112,10 @@ impl VisitorStore for MemoryStore {
     }
 
     fn save(&mut self, key: &str, state: VisitorState) {
-        if self.records.insert(key.to_owned(), state).is_none() {
+        if let Some(record) = self.records.get_mut(key) {
+            *record = state;
+        } else {
+            self.records.insert(key.to_owned(), state);
             self.order.push_back(key.to_owned());
             while self.records.len() > self.capacity {
                 match self.order.pop_front() {
@@ -129,5 +155,27 @@ mod tests {
         assert_eq!(store.len(), 2);
         assert!(store.load("a").is_none());
         assert!(store.load("b").is_some() && store.load("c").is_some());
+    }
+
+    #[test]
+    fn a_taken_record_keeps_its_place_until_it_is_put_back() {
+        let mut store = MemoryStore::with_capacity(2);
+        let mut state = VisitorState::new();
+        state.put_bucketing("300", "301");
+        store.save("a", state.clone());
+        assert_eq!(store.take("a"), Some(state.clone()));
+        assert_eq!(store.load("a"), Some(VisitorState::new()));
+        assert_eq!(store.take("absent"), None);
+        store.restore("a", state.clone());
+        assert_eq!(store.load("a"), Some(state.clone()));
+        // Still the oldest: the next two visitors evict it.
+        store.save("b", VisitorState::new());
+        store.save("c", VisitorState::new());
+        assert!(store.load("a").is_none());
+        // An evicted visitor is not restored, only saved.
+        store.restore("a", state.clone());
+        assert!(store.load("a").is_none());
+        store.save("a", state.clone());
+        assert_eq!(store.load("a"), Some(state));
     }
 }

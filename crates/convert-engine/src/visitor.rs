@@ -112,8 +112,23 @@ impl VisitorState {
     /// `putData(visitorId, {segments})`: deep-merges `segments` into the
     /// stored segments.
     pub fn put_segments(&mut self, segments: &Map<String, Value>) {
-        let segments = crate::limits::within_depth(segments);
-        self.segments = deep_merge_maps(&[&self.segments, &segments]);
+        let bounded;
+        let segments = if crate::limits::map_exceeds_depth(segments, crate::limits::MAX_DEPTH) {
+            bounded = crate::limits::within_depth(segments);
+            &bounded
+        } else {
+            segments
+        };
+        self.segments = if self.segments.is_empty() {
+            // deepMerge({}, segments): the same entries in `Object.keys`
+            // order, without `__proto__`.
+            js::object_entries(segments)
+                .filter(|(key, _)| *key != "__proto__")
+                .map(|(key, value)| (key.to_owned(), value.clone()))
+                .collect()
+        } else {
+            deep_merge_maps(&[&self.segments, segments])
+        };
     }
 
     /// `putData(visitorId, {bucketing: {[experienceId]: variationId}})`.
@@ -137,7 +152,7 @@ impl VisitorState {
 
     /// The stored `segments.customSegments`, if any.
     pub fn custom_segments(&self) -> Option<&Value> {
-        self.segments.get("customSegments")
+        js::lookup(&self.segments, "customSegments")
     }
 
     /// The stored variation id for an experience id, when JS-truthy (the SDK
@@ -301,10 +316,10 @@ impl<'a> PropertiesView<'a> {
         // were bounded when they entered it).
         let call = self
             .call
-            .and_then(|c| c.get(key))
+            .and_then(|c| js::lookup(c, key))
             .filter(|v| !crate::limits::exceeds_depth(v, crate::limits::MAX_DEPTH - 1));
-        let own = merged_value(self.context.get(key), call);
-        merged_value_cow(self.segments.get(key), own)
+        let own = merged_value(js::lookup(self.context, key), call);
+        merged_value_cow(js::lookup(self.segments, key), own)
     }
 }
 
@@ -336,8 +351,12 @@ fn merged_value_cow<'a>(
 pub fn split_report_segments(
     attributes: &Map<String, Value>,
 ) -> (Map<String, Value>, Map<String, Value>) {
-    let mut segments = Map::new();
-    let mut properties = Map::with_capacity(attributes.len());
+    let report_keys = attributes
+        .keys()
+        .filter(|key| is_report_segment_key(key))
+        .count();
+    let mut segments = Map::with_capacity(report_keys);
+    let mut properties = Map::with_capacity(attributes.len() - report_keys);
     for (key, value) in js::object_entries(attributes) {
         if key == "__proto__" {
             // `segments[key] = …` hits the prototype setter: never an own key.

@@ -199,12 +199,35 @@ impl std::fmt::Debug for Context {
 /// load to save (so concurrent calls for one visitor cannot both see a fresh
 /// decision and track it twice), and queues its events only after the save,
 /// once the lock is released (a size release sends HTTP).
+///
+/// The visitor's record is moved out of the store for the session, not
+/// copied ([`MemoryStore::take`](convert_engine::store::MemoryStore::take)),
+/// and goes back when the session ends: saved when the call stored
+/// something ([`Context::save`]), restored unchanged otherwise (on drop).
 struct Session<'s> {
+    shared: &'s Shared,
     snapshot: Arc<Snapshot>,
     key: String,
     visitor: Visitor,
+    /// Whether the record was in the store (and must go back there).
+    taken: bool,
+    /// Whether the call changed the record (it is saved, stored anew if it
+    /// was not there).
+    changed: bool,
     events: Vec<(TrackingEvent, Option<Map<String, Value>>)>,
     _lock: std::sync::MutexGuard<'s, ()>,
+}
+
+impl Drop for Session<'_> {
+    fn drop(&mut self) {
+        // Runs before the fields drop: the visitor's lock is still held.
+        let state = std::mem::take(self.visitor.state_mut());
+        if self.changed {
+            self.shared.save_state(&self.key, state);
+        } else if self.taken {
+            self.shared.restore_state(&self.key, state);
+        }
+    }
 }
 
 impl Context {
@@ -243,13 +266,17 @@ impl Context {
         let snapshot = self.shared.snapshot();
         let key = snapshot.store_key(&self.visitor_id);
         let lock = self.shared.lock_visitor(&key);
-        let state = self.shared.load_state(&key);
+        let taken = self.shared.take_state(&key);
+        let taken_flag = taken.is_some();
         Session {
+            shared: &self.shared,
             visitor: Visitor::from_parts(
                 self.visitor_id.clone(),
                 Arc::clone(&self.properties),
-                state,
+                taken.unwrap_or_default(),
             ),
+            taken: taken_flag,
+            changed: false,
             snapshot,
             key,
             events: Vec::new(),
@@ -259,16 +286,10 @@ impl Context {
 
     /// Saves the visitor's state, releases their lock, then queues the
     /// session's events (a session with events always stored something).
-    fn save(&self, session: Session<'_>) {
-        let Session {
-            key,
-            visitor,
-            events,
-            _lock,
-            ..
-        } = session;
-        self.shared.save_state(&key, visitor.into_state());
-        drop(_lock);
+    fn save(&self, mut session: Session<'_>) {
+        session.changed = true;
+        let events = std::mem::take(&mut session.events);
+        drop(session);
         for (event, segments) in events {
             self.shared.enqueue(&self.visitor_id, event, segments);
         }

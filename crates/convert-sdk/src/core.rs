@@ -64,6 +64,8 @@ pub(crate) struct Shared {
     /// that concurrent calls for one visitor cannot both see a fresh
     /// decision (and track it twice).
     visitor_locks: Vec<Mutex<()>>,
+    /// Picks a visitor's lock stripe (foldhash, seeded per instance).
+    lock_hasher: foldhash::fast::RandomState,
     pub(crate) events: EventBus,
     stop: Mutex<bool>,
     wake: Condvar,
@@ -82,14 +84,23 @@ impl Shared {
     /// Holds the lock of the visitor stored under `key` (one of
     /// [`VISITOR_LOCK_STRIPES`], chosen by hash).
     pub(crate) fn lock_visitor(&self, key: &str) -> std::sync::MutexGuard<'_, ()> {
-        use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-        let hash = BuildHasherDefault::<DefaultHasher>::default().hash_one(key);
+        use std::hash::BuildHasher;
+        let hash = self.lock_hasher.hash_one(key);
         let stripe = usize::try_from(hash % self.visitor_locks.len() as u64).unwrap_or(0);
         lock(&self.visitor_locks[stripe])
     }
 
-    pub(crate) fn load_state(&self, key: &str) -> VisitorState {
-        lock(&self.store).load(key).unwrap_or_default()
+    /// The visitor's record, moved out of the store for one call
+    /// ([`MemoryStore::take`]); `None` for a visitor not stored. The caller
+    /// holds the visitor's lock and puts the record back with
+    /// [`Shared::save_state`] or [`Shared::restore_state`].
+    pub(crate) fn take_state(&self, key: &str) -> Option<VisitorState> {
+        lock(&self.store).take(key)
+    }
+
+    /// Puts back a taken record that the call did not change.
+    pub(crate) fn restore_state(&self, key: &str, state: VisitorState) {
+        lock(&self.store).restore(key, state);
     }
 
     pub(crate) fn save_state(&self, key: &str, state: VisitorState) {
@@ -417,6 +428,7 @@ impl Core {
             queue: Mutex::new(TrackingQueue::default()),
             release_lock: Mutex::new(()),
             visitor_locks: (0..VISITOR_LOCK_STRIPES).map(|_| Mutex::new(())).collect(),
+            lock_hasher: foldhash::fast::RandomState::default(),
             events: EventBus::default(),
             stop: Mutex::new(false),
             wake: Condvar::new(),
@@ -482,7 +494,7 @@ impl Core {
         if !segments.is_empty() {
             let key = self.shared.snapshot().store_key(visitor_id);
             let _visitor = self.shared.lock_visitor(&key);
-            let mut state = self.shared.load_state(&key);
+            let mut state = self.shared.take_state(&key).unwrap_or_default();
             state.put_segments(&segments);
             self.shared.save_state(&key, state);
         }

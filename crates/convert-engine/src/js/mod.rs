@@ -23,7 +23,7 @@ pub use compare::{Primitive, less_equal, less_than, to_primitive};
 pub use number::{
     number_to_string, parse_float, parse_int, parse_int_auto, string_to_number, to_number,
 };
-pub use object::{is_array_index, object_entries, object_keys, own_keys};
+pub use object::{Entries, is_array_index, object_entries, object_keys, own_keys};
 pub use string::{
     camel_case, compare_utf16, equals_ignoring_case, is_whitespace, lowercased, to_lower_case,
     to_string, trim,
@@ -138,11 +138,28 @@ pub fn array_not_empty(value: Option<&Value>) -> bool {
 /// reads inherited properties that matter here).
 pub fn get<'v>(value: Option<&'v Value>, key: &str) -> Option<&'v Value> {
     match value? {
-        Value::Object(map) => map.get(key),
+        Value::Object(map) => lookup(map, key),
         Value::Array(items) if is_array_index(key) => {
             key.parse::<usize>().ok().and_then(|i| items.get(i))
         }
         _ => None,
+    }
+}
+
+/// Objects with at most this many keys are searched key by key: comparing a
+/// few short strings costs less than hashing the key (serde_json's map hashes
+/// with SipHash), and the objects of configs and visitors are small.
+const LINEAR_LOOKUP_MAX: usize = 16;
+
+/// `map[key]` for an own key: the same answer as
+/// [`Map::get`](serde_json::Map::get) (a map's keys are distinct), found by
+/// scanning small maps instead of hashing.
+#[inline]
+pub fn lookup<'m>(map: &'m serde_json::Map<String, Value>, key: &str) -> Option<&'m Value> {
+    if map.len() <= LINEAR_LOOKUP_MAX {
+        map.iter().find(|(k, _)| k.as_str() == key).map(|(_, v)| v)
+    } else {
+        map.get(key)
     }
 }
 
@@ -151,7 +168,7 @@ pub fn get<'v>(value: Option<&'v Value>, key: &str) -> Option<&'v Value> {
 /// that separately).
 pub fn has_own(value: &Value, key: &str) -> bool {
     match value {
-        Value::Object(map) => map.contains_key(key),
+        Value::Object(map) => lookup(map, key).is_some(),
         Value::Array(items) => {
             key == "length"
                 || (is_array_index(key) && key.parse::<usize>().is_ok_and(|i| i < items.len()))
@@ -171,7 +188,7 @@ pub fn has_own(value: &Value, key: &str) -> bool {
 /// lookup for objects: `Some(v)` when `key` is an own property of `value`.
 pub fn own<'v>(value: &'v Value, key: &str) -> Option<&'v Value> {
     match value {
-        Value::Object(map) => map.get(key),
+        Value::Object(map) => lookup(map, key),
         other if has_own(other, key) => get(Some(other), key),
         _ => None,
     }

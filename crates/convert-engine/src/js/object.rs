@@ -38,20 +38,42 @@ pub fn object_keys(map: &Map<String, Value>) -> Vec<&str> {
 }
 
 /// The entries of `map` in `Object.keys` order (see [`object_keys`]),
-/// without a lookup per key (sorted only when some key is an array index).
-pub fn object_entries(map: &Map<String, Value>) -> Vec<(&str, &Value)> {
-    let mut entries: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
-    if entries.iter().any(|(k, _)| is_array_index(k)) {
-        // A stable sort: array indices first, ascending; the rest in place.
-        entries.sort_by_key(|(k, _)| {
-            if is_array_index(k) {
-                (0, k.parse::<u64>().unwrap_or(u64::MAX))
-            } else {
-                (1, 0)
-            }
-        });
+/// without a lookup per key; nothing is collected or sorted unless some key
+/// is an array index.
+pub fn object_entries(map: &Map<String, Value>) -> Entries<'_> {
+    if !map.keys().any(|k| is_array_index(k)) {
+        return Entries::Insertion(map.iter());
     }
-    entries
+    let mut entries: Vec<(&str, &Value)> = map.iter().map(|(k, v)| (k.as_str(), v)).collect();
+    // A stable sort: array indices first, ascending; the rest in place.
+    entries.sort_by_key(|(k, _)| {
+        if is_array_index(k) {
+            (0, k.parse::<u64>().unwrap_or(u64::MAX))
+        } else {
+            (1, 0)
+        }
+    });
+    Entries::Sorted(entries.into_iter())
+}
+
+/// The iterator [`object_entries`] returns.
+#[derive(Debug)]
+pub enum Entries<'m> {
+    /// No array-index key: insertion order is `Object.keys` order.
+    Insertion(serde_json::map::Iter<'m>),
+    /// Array-index keys first, then the rest in insertion order.
+    Sorted(std::vec::IntoIter<(&'m str, &'m Value)>),
+}
+
+impl<'m> Iterator for Entries<'m> {
+    type Item = (&'m str, &'m Value);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Entries::Insertion(entries) => entries.next().map(|(k, v)| (k.as_str(), v)),
+            Entries::Sorted(entries) => entries.next(),
+        }
+    }
 }
 
 /// `Object.keys(value)` for any JSON value: an object's keys in JavaScript
@@ -101,9 +123,9 @@ mod tests {
         let Value::Object(map) = &value else {
             unreachable!()
         };
-        let keys: Vec<&str> = object_entries(map).into_iter().map(|(k, _)| k).collect();
+        let keys: Vec<&str> = object_entries(map).map(|(k, _)| k).collect();
         assert_eq!(keys, object_keys(map));
-        assert_eq!(object_entries(map)[0].1, &json!(4));
+        assert_eq!(object_entries(map).next().map(|(_, v)| v), Some(&json!(4)));
     }
 
     #[test]

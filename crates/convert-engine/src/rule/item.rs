@@ -79,7 +79,7 @@ enum DataMode {
 
 fn data_mode(data: RuleData<'_>) -> DataMode {
     let is_rule_data = |map: &serde_json::Map<String, Value>| {
-        map.get("name").and_then(Value::as_str) == Some("RuleData")
+        js::lookup(map, "name").and_then(Value::as_str) == Some("RuleData")
     };
     match data {
         RuleData::Value(Value::Object(map)) | RuleData::Object(map)

@@ -200,7 +200,7 @@ impl<'a> RuleData<'a> {
     fn get(self, key: &str) -> Option<Cow<'a, Value>> {
         match self {
             RuleData::Value(value) => js::get(Some(value), key).map(Cow::Borrowed),
-            RuleData::Object(map) => map.get(key).map(Cow::Borrowed),
+            RuleData::Object(map) => js::lookup(map, key).map(Cow::Borrowed),
             RuleData::Properties(view) => view.get(key),
         }
     }
@@ -294,24 +294,42 @@ impl RuleEvaluator {
         diagnostics: &mut Vec<Diagnostic>,
     ) -> RuleOutcome {
         let limit = crate::limits::MAX_DEPTH;
+        if crate::limits::exceeds_depth(rule_set, limit) {
+            diagnostics.push(Diagnostic::TooDeep {
+                what: "rule set",
+                path: path.to_string(),
+                limit,
+            });
+            return RuleOutcome::NotMatched;
+        }
+        self.evaluate_config_rules(rule_set, data, path, diagnostics)
+    }
+
+    /// [`RuleEvaluator::evaluate_data`] for a rule set read from a
+    /// [`ProjectConfig`](crate::config::ProjectConfig): a config deeper than
+    /// [`crate::limits::MAX_DEPTH`] is refused when it is read, so the rule
+    /// set's depth is not checked again on every evaluation (the data's is).
+    pub fn evaluate_config_rules(
+        &mut self,
+        rule_set: &Value,
+        data: RuleData<'_>,
+        path: &dyn fmt::Display,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> RuleOutcome {
+        let limit = crate::limits::MAX_DEPTH;
         let data_too_deep = match data {
             RuleData::Value(value) => crate::limits::exceeds_depth(value, limit),
             RuleData::Object(map) => crate::limits::map_exceeds_depth(map, limit),
             // Its deep values are ignored, key by key (`PropertiesView::get`).
             RuleData::Properties(_) => false,
         };
-        for (what, too_deep) in [
-            ("rule set", crate::limits::exceeds_depth(rule_set, limit)),
-            ("data", data_too_deep),
-        ] {
-            if too_deep {
-                diagnostics.push(Diagnostic::TooDeep {
-                    what,
-                    path: path.to_string(),
-                    limit,
-                });
-                return RuleOutcome::NotMatched;
-            }
+        if data_too_deep {
+            diagnostics.push(Diagnostic::TooDeep {
+                what: "data",
+                path: path.to_string(),
+                limit,
+            });
+            return RuleOutcome::NotMatched;
         }
         match self.rule_set(rule_set, data, path, diagnostics) {
             Ok(outcome) => outcome,

@@ -174,7 +174,8 @@ impl VisitorState {
 /// A visitor with the attributes their context was created with.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Visitor {
-    id: String,
+    /// Shared with the context that holds it.
+    id: Arc<str>,
     /// Shared with the context that holds them (a decision never changes
     /// them).
     properties: Arc<Map<String, Value>>,
@@ -185,14 +186,14 @@ impl Visitor {
     /// `createContext(id, attributes)` for a visitor with no stored state: the
     /// report segment keys go to the stored segments, the rest become the
     /// context's properties.
-    pub fn new(id: impl Into<String>, attributes: &Map<String, Value>) -> Visitor {
+    pub fn new(id: impl Into<Arc<str>>, attributes: &Map<String, Value>) -> Visitor {
         Visitor::with_state(id, attributes, VisitorState::default())
     }
 
     /// `createContext(id, attributes)` for a visitor whose stored state is
     /// `state`.
     pub fn with_state(
-        id: impl Into<String>,
+        id: impl Into<Arc<str>>,
         attributes: &Map<String, Value>,
         mut state: VisitorState,
     ) -> Visitor {
@@ -207,7 +208,7 @@ impl Visitor {
     /// properties (no report segment keys, which `state` holds), as a
     /// context keeps them after `createContext`.
     pub fn from_parts(
-        id: impl Into<String>,
+        id: impl Into<Arc<str>>,
         properties: Arc<Map<String, Value>>,
         state: VisitorState,
     ) -> Visitor {

@@ -180,7 +180,8 @@ pub struct Diagnosis {
 #[derive(Clone)]
 pub struct Context {
     shared: Arc<Shared>,
-    visitor_id: String,
+    /// Shared with the [`Visitor`] of each call.
+    visitor_id: Arc<str>,
     /// Shared with the visitor of each call (never copied per decision).
     properties: Arc<Map<String, Value>>,
 }
@@ -238,7 +239,7 @@ impl Context {
     ) -> Context {
         Context {
             shared,
-            visitor_id: visitor_id.to_owned(),
+            visitor_id: Arc::from(visitor_id),
             properties: Arc::new(properties),
         }
     }
@@ -271,7 +272,7 @@ impl Context {
         Session {
             shared: &self.shared,
             visitor: Visitor::from_parts(
-                self.visitor_id.clone(),
+                Arc::clone(&self.visitor_id),
                 Arc::clone(&self.properties),
                 taken.unwrap_or_default(),
             ),
@@ -330,19 +331,19 @@ impl Context {
         }
     }
 
-    fn experience_result(&self, decision: &Decision) -> Option<ExperienceResult> {
-        let variation = decision.variation.as_ref()?;
+    fn experience_result(&self, decision: Decision) -> Option<ExperienceResult> {
+        let variation = decision.variation?;
         let result = ExperienceResult {
-            experience_id: decision.experience_id.clone().unwrap_or_default(),
+            experience_id: decision.experience_id.unwrap_or_default(),
             experience_key: js::to_string(decision.experience_key.as_ref()).into_owned(),
-            variation_id: variation.id.clone(),
             variation_key: variation.key_string(),
-            variation: Arc::clone(&variation.raw),
+            variation_id: variation.id,
+            variation: variation.raw,
         };
         if self.shared.events.has_handlers(LifecycleEvent::Bucketing) {
             self.shared.events.fire(
                 &EventPayload::Bucketing {
-                    visitor_id: self.visitor_id.clone(),
+                    visitor_id: self.visitor_id.to_string(),
                     experience_key: result.experience_key.clone(),
                     variation_id: result.variation_id.clone(),
                     variation_key: result.variation_key.clone(),
@@ -375,7 +376,7 @@ impl Context {
             Context::account(&mut session, &decision, attributes.enable_tracking);
             self.save(session);
         }
-        self.experience_result(&decision)
+        self.experience_result(decision)
     }
 
     /// Decides every experience, in config order; the decided ones.
@@ -398,7 +399,7 @@ impl Context {
             self.save(session);
         }
         decisions
-            .iter()
+            .into_iter()
             .filter_map(|decision| self.experience_result(decision))
             .collect()
     }
@@ -558,7 +559,7 @@ impl Context {
         }
         self.shared.events.fire(
             &EventPayload::Conversion {
-                visitor_id: self.visitor_id.clone(),
+                visitor_id: self.visitor_id.to_string(),
                 goal_key: goal_key.to_owned(),
             },
             None,
@@ -602,7 +603,7 @@ impl Context {
     fn diagnosis(&self, key: &str, diagnosis: convert_engine::diagnose::Diagnosis) -> Diagnosis {
         self.shared.events.fire(
             &EventPayload::Diagnostic {
-                visitor_id: self.visitor_id.clone(),
+                visitor_id: self.visitor_id.to_string(),
                 key: key.to_owned(),
                 reason: diagnosis.reason.as_str().to_owned(),
             },

@@ -7,6 +7,11 @@
 
 use std::path::Path;
 
+// The allocator of the `convert-parity` binary, so that the bench measures
+// what `convert-parity run` does.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use convert_parity::run::{Suite, TargetSpec, execute};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 

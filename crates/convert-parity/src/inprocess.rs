@@ -6,10 +6,14 @@ use convert_spec::protocol::Implementation;
 use crate::outcome::Answer;
 use crate::target::{CaseInput, Target};
 
-/// `convert-reference`, called directly (no process, no JSON framing).
+/// `convert-reference`, called directly (no process, no JSON framing). One
+/// [`convert_reference::Evaluator`] answers every case handed to the
+/// target, so the cases of a vector file that share a project config read
+/// it once.
 pub struct Reference {
     implementation: Implementation,
     capabilities: Capabilities,
+    evaluator: convert_reference::Evaluator,
 }
 
 impl Reference {
@@ -18,6 +22,7 @@ impl Reference {
         Reference {
             implementation: convert_reference::implementation(),
             capabilities: convert_reference::capabilities(),
+            evaluator: convert_reference::Evaluator::new(),
         }
     }
 }
@@ -41,7 +46,7 @@ impl Target for Reference {
         cases
             .iter()
             .map(
-                |case| match convert_reference::evaluate(case.family, &case.input) {
+                |case| match self.evaluator.evaluate(case.family, &case.input) {
                     Ok(result) => Answer::Result(result),
                     Err(err) => Answer::Errored(err.to_string()),
                 },

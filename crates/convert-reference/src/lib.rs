@@ -56,7 +56,10 @@ use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+mod configs;
 pub mod timing;
+
+pub use configs::ConfigCache;
 
 /// Why the reference engine could not answer a case.
 #[derive(Debug, thiserror::Error)]
@@ -113,26 +116,70 @@ pub fn capabilities() -> Capabilities {
 }
 
 /// Evaluates one case input of `family` and returns the family's result.
+///
+/// Each call reads the case's project config afresh; to answer many cases,
+/// [`Evaluator`] shares the reading of identical configs between them.
 pub fn evaluate(family: Family, input: &Value) -> Result<Value, ReferenceError> {
-    match family {
-        Family::Hash => answer(family, evaluate_hash(parse(family, input)?)),
-        Family::Bucketing => answer(family, evaluate_bucketing(&parse(family, input)?)),
-        Family::Rule => answer(family, evaluate_rule(&parse(family, input)?)),
-        Family::Experience => answer(family, evaluate_experience(family, &parse(family, input)?)?),
-        Family::Experiences => answer(
-            family,
-            evaluate_experiences(family, &parse(family, input)?)?,
-        ),
-        Family::Feature => answer(family, evaluate_feature(family, &parse(family, input)?)?),
-        Family::Segments => answer(family, evaluate_segments(family, &parse(family, input)?)?),
-        Family::Diagnostics => answer(
-            family,
-            evaluate_diagnostics(family, &parse(family, input)?)?,
-        ),
-        Family::ConfigValidation => {
-            answer(family, evaluate_config_validation(&parse(family, input)?))
+    Evaluator::new().evaluate(family, input)
+}
+
+/// Answers cases like [`evaluate`], keeping the configs it read
+/// ([`ConfigCache`]): a case whose config is identical to a recent case's
+/// (same JSON, key order and number representations included) reuses that
+/// reading and what the engine derived from it. Answers are the same as
+/// [`evaluate`]'s for every input: decisions only read the config.
+#[derive(Debug, Default)]
+pub struct Evaluator {
+    configs: ConfigCache,
+}
+
+impl Evaluator {
+    /// An evaluator that has read no config yet.
+    pub fn new() -> Evaluator {
+        Evaluator::default()
+    }
+
+    /// Evaluates one case input of `family` and returns the family's result.
+    pub fn evaluate(&mut self, family: Family, input: &Value) -> Result<Value, ReferenceError> {
+        let configs = &mut self.configs;
+        match family {
+            Family::Hash => answer(family, evaluate_hash(parse(family, input)?)),
+            Family::Bucketing => answer(family, evaluate_bucketing(&parse(family, input)?)),
+            Family::Rule => answer(family, evaluate_rule(&parse(family, input)?)),
+            Family::Experience => {
+                let (parsed, config) = parse_beside_config(family, input)?;
+                let config = read_config(configs, family, config)?;
+                answer(family, evaluate_experience(&parsed, config))
+            }
+            Family::Experiences => {
+                let (parsed, config) = parse_beside_config(family, input)?;
+                let config = read_config(configs, family, config)?;
+                answer(family, evaluate_experiences(&parsed, config))
+            }
+            Family::Feature => {
+                let (parsed, config) = parse_beside_config(family, input)?;
+                let config = read_config(configs, family, config)?;
+                answer(family, evaluate_feature(family, &parsed, config)?)
+            }
+            Family::Segments => {
+                let (parsed, config) = parse_beside_config(family, input)?;
+                let config = read_config(configs, family, config)?;
+                answer(family, evaluate_segments(&parsed, config))
+            }
+            Family::Diagnostics => {
+                let (parsed, config) = parse_beside_config(family, input)?;
+                let config = read_config(configs, family, config)?;
+                answer(family, evaluate_diagnostics(family, &parsed, config)?)
+            }
+            Family::ConfigValidation => {
+                let (_, config) = parse_beside_config::<ConfigValidationInput>(family, input)?;
+                answer(family, evaluate_config_validation(config))
+            }
+            Family::Scenario => {
+                let (parsed, config) = parse_beside_config(family, input)?;
+                answer(family, evaluate_scenario(family, &parsed, config)?)
+            }
         }
-        Family::Scenario => answer(family, evaluate_scenario(family, &parse(family, input)?)?),
     }
 }
 
@@ -145,6 +192,39 @@ fn parse<T: DeserializeOwned>(family: Family, input: &Value) -> Result<T, Refere
             message: format!("{}: {}", e.path(), e.inner()),
         })
     })
+}
+
+/// [`parse`] for an input with a `config` field, without copying the config:
+/// the typed input is read with `config` set to `null` (every family types
+/// it as any JSON value, so this changes nothing else), and the config is
+/// returned as it is in `input`. Errors are [`parse`]'s, from the input as
+/// given.
+fn parse_beside_config<T: DeserializeOwned>(
+    family: Family,
+    input: &Value,
+) -> Result<(T, &Value), ReferenceError> {
+    static ABSENT: Value = Value::Null;
+    let parsed = match input {
+        Value::Object(fields) if fields.contains_key("config") => {
+            let without_config: Map<String, Value> = fields
+                .iter()
+                .map(|(key, value)| {
+                    let value = if key == "config" {
+                        Value::Null
+                    } else {
+                        value.clone()
+                    };
+                    (key.clone(), value)
+                })
+                .collect();
+            T::deserialize(Value::Object(without_config)).ok()
+        }
+        _ => None,
+    };
+    match parsed {
+        Some(parsed) => Ok((parsed, input.get("config").unwrap_or(&ABSENT))),
+        None => parse(family, input).map(|parsed| (parsed, input.get("config").unwrap_or(&ABSENT))),
+    }
 }
 
 fn answer<T: Serialize>(family: Family, result: T) -> Result<Value, ReferenceError> {
@@ -217,7 +297,7 @@ fn evaluate_rule(input: &RuleInput) -> RuleResult {
 /// A visitor-scoped case, set up the way the adapters set up the SDK: the
 /// prior `visitor_state` is in the store before the context is created.
 struct Setup {
-    config: ProjectConfig,
+    config: Arc<ProjectConfig>,
     engine: Engine,
     visitor: Visitor,
     location: Option<Map<String, Value>>,
@@ -228,7 +308,6 @@ struct Setup {
 
 /// The fields every visitor-scoped family input shares.
 struct VisitorInput<'a> {
-    config: &'a Value,
     environment: Option<&'a String>,
     visitor_id: &'a str,
     visitor_attributes: Option<&'a Map<String, Value>>,
@@ -241,7 +320,6 @@ struct VisitorInput<'a> {
 macro_rules! visitor_input {
     ($input:expr) => {
         VisitorInput {
-            config: &$input.config,
             environment: $input.environment.as_ref(),
             visitor_id: &$input.visitor_id,
             visitor_attributes: $input.visitor_attributes.as_ref(),
@@ -252,8 +330,7 @@ macro_rules! visitor_input {
 }
 
 impl Setup {
-    fn new(family: Family, input: &VisitorInput<'_>) -> Result<Setup, ReferenceError> {
-        let config = read_config(family, input.config)?;
+    fn new(config: Arc<ProjectConfig>, input: &VisitorInput<'_>) -> Setup {
         let mut settings = Settings::default();
         if let Some(environment) = input.environment {
             settings.environment.clone_from(environment);
@@ -268,13 +345,13 @@ impl Setup {
             }
         }
         let attributes = input.visitor_attributes.cloned().unwrap_or_default();
-        Ok(Setup {
+        Setup {
             visitor: Visitor::with_state(input.visitor_id, &attributes, state),
             config,
             engine: Engine::new(settings),
             location: input.location_attributes.cloned(),
             has_state: input.visitor_state.is_some(),
-        })
+        }
     }
 
     fn options<'a>(&'a self, preview: Option<&'a Preview>) -> RunOptions<'a> {
@@ -299,11 +376,18 @@ impl Setup {
     }
 }
 
-fn read_config(family: Family, config: &Value) -> Result<ProjectConfig, ReferenceError> {
-    ProjectConfig::from_value(config).map_err(|e| ReferenceError::InvalidInput {
-        family,
-        message: format!("config: {e}"),
-    })
+/// The case's config, read through `configs`.
+fn read_config(
+    configs: &mut ConfigCache,
+    family: Family,
+    config: &Value,
+) -> Result<Arc<ProjectConfig>, ReferenceError> {
+    configs
+        .read(config)
+        .map_err(|e| ReferenceError::InvalidInput {
+            family,
+            message: format!("config: {e}"),
+        })
 }
 
 fn engine_preview(preview: Option<&convert_spec::families::visitor::Preview>) -> Option<Preview> {
@@ -313,11 +397,8 @@ fn engine_preview(preview: Option<&convert_spec::families::visitor::Preview>) ->
     })
 }
 
-fn evaluate_experience(
-    family: Family,
-    input: &ExperienceInput,
-) -> Result<ExperienceResult, ReferenceError> {
-    let mut setup = Setup::new(family, &visitor_input!(input))?;
+fn evaluate_experience(input: &ExperienceInput, config: Arc<ProjectConfig>) -> ExperienceResult {
+    let mut setup = Setup::new(config, &visitor_input!(input));
     let preview = engine_preview(input.preview.as_ref());
     let mut options = setup.options(preview.as_ref());
     options.force_variation_id = input.force_variation_id.as_deref();
@@ -340,27 +421,24 @@ fn evaluate_experience(
     } else {
         (None, None)
     };
-    Ok(ExperienceResult {
+    ExperienceResult {
         variation_id,
         variation_key,
         reason: Some(decision.reason.as_str().to_owned()),
         stored_bucketing,
         store_key,
-    })
+    }
 }
 
-fn evaluate_experiences(
-    family: Family,
-    input: &ExperiencesInput,
-) -> Result<ExperiencesResult, ReferenceError> {
-    let setup = Setup::new(family, &visitor_input!(input))?;
+fn evaluate_experiences(input: &ExperiencesInput, config: Arc<ProjectConfig>) -> ExperiencesResult {
+    let setup = Setup::new(config, &visitor_input!(input));
     let preview = engine_preview(input.preview.as_ref());
     let options = setup.options(preview.as_ref());
     let mut visitor = setup.visitor.clone();
     let decisions = setup
         .engine
         .run_experiences(&setup.config, &mut visitor, &options);
-    Ok(ExperiencesResult {
+    ExperiencesResult {
         decisions: decisions
             .iter()
             .filter_map(|d| {
@@ -376,11 +454,15 @@ fn evaluate_experiences(
                 })
             })
             .collect(),
-    })
+    }
 }
 
-fn evaluate_feature(family: Family, input: &FeatureInput) -> Result<FeatureResult, ReferenceError> {
-    let setup = Setup::new(family, &visitor_input!(input))?;
+fn evaluate_feature(
+    family: Family,
+    input: &FeatureInput,
+    config: Arc<ProjectConfig>,
+) -> Result<FeatureResult, ReferenceError> {
+    let setup = Setup::new(config, &visitor_input!(input));
     // `Context.runFeatures` passes no filter to the feature manager, so
     // `experience_keys` narrows `run_feature` only (`feature.filter`).
     let experiences = match input.call {
@@ -440,10 +522,7 @@ fn entity_ids<'a>(entities: impl IntoIterator<Item = &'a Value>) -> Vec<String> 
         .collect()
 }
 
-fn evaluate_segments(
-    family: Family,
-    input: &SegmentsInput,
-) -> Result<SegmentsResult, ReferenceError> {
+fn evaluate_segments(input: &SegmentsInput, config: Arc<ProjectConfig>) -> SegmentsResult {
     let empty = SegmentsResult {
         added: None,
         custom_segments: None,
@@ -452,7 +531,7 @@ fn evaluate_segments(
     };
     match input {
         SegmentsInput::RunCustomSegments {
-            config,
+            config: _,
             visitor_id,
             visitor_attributes,
             visitor_state,
@@ -460,16 +539,15 @@ fn evaluate_segments(
             rule_data,
         } => {
             let mut setup = Setup::new(
-                family,
+                config,
                 &VisitorInput {
-                    config,
                     environment: None,
                     visitor_id,
                     visitor_attributes: visitor_attributes.as_ref(),
                     location_attributes: None,
                     visitor_state: visitor_state.as_ref(),
                 },
-            )?;
+            );
             let before = custom_segments_of(&setup.visitor);
             segments::run_custom_segments(
                 &setup.config,
@@ -479,7 +557,7 @@ fn evaluate_segments(
                 setup.engine.settings().rules,
             );
             let after = custom_segments_of(&setup.visitor);
-            Ok(SegmentsResult {
+            SegmentsResult {
                 added: Some(
                     after
                         .iter()
@@ -489,71 +567,62 @@ fn evaluate_segments(
                 ),
                 custom_segments: Some(after),
                 ..empty
-            })
+            }
         }
         SegmentsInput::SetSegments {
-            config,
+            config: _,
             visitor_id,
             visitor_attributes,
             visitor_state,
             segments: given,
         } => {
             let mut setup = Setup::new(
-                family,
+                config,
                 &VisitorInput {
-                    config,
                     environment: None,
                     visitor_id,
                     visitor_attributes: visitor_attributes.as_ref(),
                     location_attributes: None,
                     visitor_state: visitor_state.as_ref(),
                 },
-            )?;
+            );
             segments::set_segments(&mut setup.visitor, given);
-            Ok(SegmentsResult {
+            SegmentsResult {
                 stored_segments: Some(setup.visitor.state().segments.clone()),
                 ..empty
-            })
+            }
         }
         SegmentsInput::GetEntity {
-            config,
+            config: _,
             entity_type,
             key,
-        } => {
-            let config = read_config(family, config)?;
-            Ok(SegmentsResult {
-                ids: Some(entity_ids(config.config_entity(entity_type, key))),
-                ..empty
-            })
-        }
+        } => SegmentsResult {
+            ids: Some(entity_ids(config.config_entity(entity_type, key))),
+            ..empty
+        },
         SegmentsInput::GetEntityById {
-            config,
+            config: _,
             entity_type,
             id,
-        } => {
-            let config = read_config(family, config)?;
-            Ok(SegmentsResult {
-                ids: Some(entity_ids(config.config_entity_by_id(entity_type, id))),
-                ..empty
-            })
-        }
+        } => SegmentsResult {
+            ids: Some(entity_ids(config.config_entity_by_id(entity_type, id))),
+            ..empty
+        },
         SegmentsInput::GetEntities {
-            config,
+            config: _,
             entity_type,
             keys,
-        } => {
-            let config = read_config(family, config)?;
-            Ok(SegmentsResult {
-                ids: Some(entity_ids(config.entities_by_keys(entity_type, keys))),
-                ..empty
-            })
-        }
+        } => SegmentsResult {
+            ids: Some(entity_ids(config.entities_by_keys(entity_type, keys))),
+            ..empty
+        },
     }
 }
 
 fn evaluate_diagnostics(
     family: Family,
     input: &DiagnosticsInput,
+    config: Arc<ProjectConfig>,
 ) -> Result<DiagnosticsResult, ReferenceError> {
     let diagnosis = |reason: Reason, bucket_value: Option<u32>, variation_key: Option<String>| {
         DiagnosticsResult {
@@ -563,10 +632,9 @@ fn evaluate_diagnostics(
             visitor_ref: diagnose::visitor_ref(&input.visitor_id),
         }
     };
-    let config = read_config(family, &input.config)?;
     match input.diagnose {
         Diagnose::Experience | Diagnose::Feature => {
-            let setup = Setup::new(family, &visitor_input!(input))?;
+            let setup = Setup::new(config, &visitor_input!(input));
             let options = setup.options(None);
             Ok(if input.diagnose == Diagnose::Experience {
                 let found = setup.engine.diagnose_experience(
@@ -690,10 +758,11 @@ fn run_attributes(
 fn evaluate_scenario(
     family: Family,
     input: &ScenarioInput,
+    config: &Value,
 ) -> Result<ScenarioResult, ReferenceError> {
     let invalid = |message: String| ReferenceError::InvalidInput { family, message };
     let transport = Arc::new(RecordingTransport::new());
-    let mut options = SdkConfig::with_data(input.config.clone());
+    let mut options = SdkConfig::with_data(config.clone());
     options.transport = Some(transport.clone());
     if let Some(environment) = &input.sdk.environment {
         options.environment.clone_from(environment);
@@ -814,8 +883,8 @@ fn evaluate_scenario(
     Ok(ScenarioResult { outcomes, requests })
 }
 
-fn evaluate_config_validation(input: &ConfigValidationInput) -> ConfigValidationResult {
-    match validate_contract(&input.config) {
+fn evaluate_config_validation(config: &Value) -> ConfigValidationResult {
+    match validate_contract(config) {
         Ok(()) => ConfigValidationResult {
             valid: true,
             error: None,

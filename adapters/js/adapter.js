@@ -722,6 +722,7 @@ async function answerTime(request) {
     if (!Number.isSafeInteger(iterations) || iterations < 1) throw new InputError('`iterations` must be an integer >= 1');
     if (!isPlainObject(request.case)) throw new InputError('invalid request: `case` must be a JSON object');
     const input = requireObject(request.case.input, 'case.input');
+    resolveRefs(request.case);
     if (scope === 'case') return { seq, ...(await timeCase(family, input, iterations)) };
     if (scope === 'decision') {
       if (family !== 'experience') throw new InputError(`the decision scope is for the experience family, not ${JSON.stringify(family)}`);
@@ -750,7 +751,7 @@ function readyMessage() {
       families: FAMILIES,
       // 4.4.3 has only the packed layout: _retrieveBucketing never reads `version`.
       contract_versions: [11],
-      features: ['diagnostics', 'visitor_state', 'store_key', 'timing'],
+      features: ['diagnostics', 'visitor_state', 'store_key', 'timing', 'define'],
     },
   };
 }
@@ -772,9 +773,40 @@ async function answerRun(request) {
     }
     if (!isPlainObject(caseRequest)) throw new InputError('invalid request: `case` must be a JSON object');
     requireObject(caseRequest.input, 'case.input');
+    resolveRefs(caseRequest);
     return { seq, ...(await HANDLERS[family](caseRequest.input)) };
   } catch (error) {
     return { seq, errored: errorInfo(error) };
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Definitions (feature `define`): values the runner sends once, under their
+// digest, and later cases name in `case.refs` instead of carrying them.
+// A defined value is shared by every case that refers to it, so nothing may
+// modify it: the handlers give the SDK clones (as `time` already relies on).
+// ---------------------------------------------------------------------------
+const definitions = new Map();
+
+function define(request) {
+  if (typeof request.digest !== 'string' || !Object.prototype.hasOwnProperty.call(request, 'value')) {
+    logErr('define request without a string digest and a value; ignored');
+    return;
+  }
+  definitions.set(request.digest, request.value);
+}
+
+/** Sets each member named in `case.refs` to the value defined under its digest. */
+function resolveRefs(caseRequest) {
+  const refs = caseRequest.refs;
+  if (refs === undefined || refs === null) return;
+  if (!isPlainObject(refs)) throw new InputError('invalid request: `case.refs` must be a JSON object');
+  for (const [member, digest] of Object.entries(refs)) {
+    if (!definitions.has(digest)) {
+      throw new InputError(`undefined reference: \`case.refs.${member}\` names the digest ${JSON.stringify(digest)}, which no \`define\` request of this session defined`);
+    }
+    // An own data property, as JSON.parse makes (even for `__proto__`).
+    Object.defineProperty(caseRequest.input, member, { value: definitions.get(digest), writable: true, enumerable: true, configurable: true });
   }
 }
 
@@ -835,6 +867,9 @@ function handleLine(line) {
         return;
       }
       inOrder(async () => send(await answerTime(request)));
+      return;
+    case 'define':
+      define(request);
       return;
     case 'stop':
       inOrder(exitCleanly);

@@ -611,6 +611,38 @@ def time_decisions(payload: Dict[str, Any], iterations: int) -> Dict[str, Any]:
     return {"timing": {"iterations": iterations, "elapsed_ns": elapsed, "variations": counts}}
 
 
+# --- definitions (feature `define`) ------------------------------------------
+# Values the runner sends once, under their digest, and later cases name in
+# `case.refs` instead of carrying them. A defined value is shared by every
+# case that refers to it, so nothing may modify it (as `time` already relies on).
+
+DEFINITIONS: Dict[str, Any] = {}
+
+
+def define(request: Dict[str, Any]) -> None:
+    digest = request.get("digest")
+    if not isinstance(digest, str) or "value" not in request:
+        log("define request without a string digest and a value; ignored")
+        return
+    DEFINITIONS[digest] = request["value"]
+
+
+def resolve_refs(case: Dict[str, Any]) -> None:
+    """Sets each member named in `case.refs` to the value defined under its digest."""
+    refs = case.get("refs")
+    if refs is None:
+        return
+    if not isinstance(refs, dict):
+        raise InputError("invalid request: `case.refs` must be a JSON object")
+    for member, digest in refs.items():
+        if not isinstance(digest, str) or digest not in DEFINITIONS:
+            raise InputError(
+                f"undefined reference: `case.refs.{member}` names the digest {json.dumps(digest)}, "
+                "which no `define` request of this session defined"
+            )
+        case["input"][member] = DEFINITIONS[digest]
+
+
 def answer_time(request: Dict[str, Any]) -> Dict[str, Any]:
     seq = request["seq"]
     family = request.get("family")
@@ -625,6 +657,7 @@ def answer_time(request: Dict[str, Any]) -> Dict[str, Any]:
         if not isinstance(case, dict):
             raise InputError("invalid request: `case` must be a JSON object")
         case_input = require_object(case.get("input"), "case.input")
+        resolve_refs(case)
         if scope == "case":
             return {"seq": seq, **time_case(family, case_input, iterations)}
         if scope == "decision":
@@ -651,7 +684,7 @@ def ready_message() -> Dict[str, Any]:
         "capabilities": {
             "families": FAMILIES,
             "contract_versions": [11, 12],
-            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview", "timing"],
+            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview", "timing", "define"],
         },
     }
 
@@ -675,6 +708,7 @@ def answer_run(request: Dict[str, Any]) -> Dict[str, Any]:
         if not isinstance(case, dict):
             raise InputError("invalid request: `case` must be a JSON object")
         case_input = require_object(case.get("input"), "case.input")
+        resolve_refs(case)
         return {"seq": seq, **HANDLERS[family](case_input)}
     except Exception as error:  # noqa: BLE001 — every failure becomes an answer
         return {"seq": seq, "errored": error_info(error)}
@@ -720,6 +754,9 @@ def handle_line(line: str) -> bool:
             log(f"time request without a valid seq: {line[:200]!r}")
             return True
         send(answer_time(request))
+        return True
+    if command == "define":
+        define(request)
         return True
     if command == "stop":
         return False

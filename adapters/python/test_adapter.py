@@ -88,7 +88,7 @@ class AdapterTest(unittest.TestCase):
                 "segments", "diagnostics", "config_validation", "scenario",
             ],
             "contract_versions": [11, 12],
-            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview", "timing"],
+            "features": ["diagnostics", "visitor_state", "store_key", "mutual_exclusion", "preview", "timing", "define"],
         })
 
     def test_other_protocol_is_refused(self) -> None:
@@ -268,6 +268,33 @@ class AdapterTest(unittest.TestCase):
         self.assertEqual(run["result"]["variation_id"], "302")
         self.assertEqual(hashed["timing"]["result"], {"hash": 198804431})
         self.assertEqual(hashed["timing"]["iterations"], 5)
+
+    def test_define_cases_by_reference_answer_as_whole_ones(self) -> None:
+        payload = experience_input()
+        rest = {k: v for k, v in payload.items() if k != "config"}
+        digest = "sha256:probe"
+        status, out, _ = session([
+            {"cmd": "start", "protocol": 1},
+            {"cmd": "run", "seq": 1, "family": "experience", "case": {"id": "whole", "input": payload}},
+            {"cmd": "define", "digest": digest, "value": payload["config"]},
+            {"cmd": "run", "seq": 2, "family": "experience", "case": {"id": "ref", "input": dict(rest), "refs": {"config": digest}}},
+            {"cmd": "run", "seq": 3, "family": "experience", "case": {"id": "again", "input": dict(rest), "refs": {"config": digest}}},
+            {"cmd": "time", "seq": 4, "family": "experience",
+             "case": {"id": "timed", "input": dict(rest), "refs": {"config": digest}}, "iterations": 2},
+            {"cmd": "run", "seq": 5, "family": "experience",
+             "case": {"id": "undefined", "input": dict(rest), "refs": {"config": "sha256:never"}}},
+            {"cmd": "define", "value": 1},
+            {"cmd": "stop"},
+        ])
+        self.assertEqual(status, 0)
+        self.assertIn("define", out[0]["capabilities"]["features"])
+        self.assertEqual(len(out), 6, "define is never answered")
+        _, whole, ref, again, timed, undefined = out
+        self.assertEqual(ref["result"], whole["result"])
+        self.assertEqual(again["result"], whole["result"])
+        self.assertEqual(timed["timing"]["result"], whole["result"])
+        self.assertEqual(undefined["seq"], 5)
+        self.assertIn('undefined reference: `case.refs.config` names the digest "sha256:never"', undefined["errored"]["message"])
 
     def test_time_decision_scope_decides_every_visitor_once(self) -> None:
         payload = experience_input()

@@ -83,7 +83,7 @@ test('start answers the handshake with the installed SDK identity', () => {
   assert.deepEqual(out[0].capabilities, {
     families: ['hash', 'bucketing', 'rule', 'experience', 'experiences', 'feature', 'segments', 'diagnostics', 'scenario'],
     contract_versions: [11],
-    features: ['diagnostics', 'visitor_state', 'store_key', 'timing'],
+    features: ['diagnostics', 'visitor_state', 'store_key', 'timing', 'define'],
   });
 });
 
@@ -304,6 +304,32 @@ test('time runs the evaluations inside node: case scope answers what run answers
   assert.equal(run.result.variation_id, '302');
   assert.deepEqual(hash.timing.result, { hash: 198804431 });
   assert.equal(hash.timing.iterations, 5);
+});
+
+test('define: cases by reference answer as whole ones; an undefined digest is errored', () => {
+  const input = experienceInput();
+  const { config, ...rest } = input;
+  const digest = 'sha256:probe';
+  const { status, out } = session([
+    { cmd: 'start', protocol: 1 },
+    { cmd: 'run', seq: 1, family: 'experience', case: { id: 'whole', input } },
+    { cmd: 'define', digest, value: config },
+    { cmd: 'run', seq: 2, family: 'experience', case: { id: 'ref', input: { ...rest }, refs: { config: digest } } },
+    { cmd: 'run', seq: 3, family: 'experience', case: { id: 'ref-again', input: { ...rest }, refs: { config: digest } } },
+    { cmd: 'time', seq: 4, family: 'experience', case: { id: 'timed', input: { ...rest }, refs: { config: digest } }, iterations: 2 },
+    { cmd: 'run', seq: 5, family: 'experience', case: { id: 'undefined', input: { ...rest }, refs: { config: 'sha256:never' } } },
+    { cmd: 'define', value: 1 },
+    { cmd: 'stop' },
+  ]);
+  assert.equal(status, 0);
+  assert.ok(out[0].capabilities.features.includes('define'));
+  const [, whole, ref, again, timed, undefinedRef] = out;
+  assert.equal(out.length, 6, 'define is never answered');
+  assert.deepEqual(ref.result, whole.result);
+  assert.deepEqual(again.result, whole.result);
+  assert.deepEqual(timed.timing.result, whole.result);
+  assert.equal(undefinedRef.seq, 5);
+  assert.match(undefinedRef.errored.message, /undefined reference: `case.refs.config` names the digest "sha256:never"/);
 });
 
 test('time with the decision scope decides every visitor once, on one SDK instance', () => {

@@ -35,7 +35,9 @@ use convert_spec::protocol::{
     TimeResponse, Timing, TimingScope,
 };
 use convert_spec::{Capabilities, PROTOCOL_VERSION};
+use serde_json::Value;
 
+use crate::define::Definitions;
 use crate::outcome::Answer;
 use crate::target::{CaseInput, Target};
 use crate::validate::ProtocolValidator;
@@ -135,6 +137,8 @@ struct Process {
     lines: Receiver<LineEvent>,
     stderr: Arc<Mutex<Vec<u8>>>,
     threads: Vec<JoinHandle<()>>,
+    /// What this process was sent with `define` (feature `define` only).
+    definitions: Definitions,
 }
 
 impl Process {
@@ -187,6 +191,7 @@ impl Process {
             lines: line_rx,
             stderr,
             threads,
+            definitions: Definitions::default(),
         })
     }
 
@@ -195,6 +200,28 @@ impl Process {
             line.push(b'\n');
             self.send_line(line);
         }
+    }
+
+    /// Sends the line `line_of(refs)` for `input`: with `define`, the
+    /// members worth referring go by reference (their `define` lines first);
+    /// without it, `refs` is empty and the input goes whole.
+    fn send_case(
+        &mut self,
+        define: bool,
+        input: &Value,
+        line_of: impl FnOnce(&[(&str, &str)]) -> Vec<u8>,
+    ) {
+        if !define {
+            self.send_line(line_of(&[]));
+            return;
+        }
+        let mut defines = Vec::new();
+        let refs = self.definitions.refer(input, &mut defines);
+        for line in defines {
+            self.send_line(line);
+        }
+        let refs: Vec<(&str, &str)> = refs.iter().map(|(m, d)| (*m, d.as_str())).collect();
+        self.send_line(line_of(&refs));
     }
 
     fn send_line(&self, line: Vec<u8>) {
@@ -485,19 +512,27 @@ impl Adapter {
         self.ensure_running().map_err(TimeError::Fault)?;
         let seq = self.next_seq;
         self.next_seq += 1;
-        let Some(process) = &self.process else {
+        let define = self.capabilities.has_feature(features::DEFINE);
+        let Some(process) = self.process.as_mut() else {
             return Err(TimeError::Fault("the adapter is not running".into()));
         };
-        process.send(&Request::Time(TimeRequest {
+        let request = TimeRequest {
             seq,
             family: case.family.as_str().to_owned(),
             case: CaseRequest {
                 id: case.id.clone(),
                 input: case.input.clone(),
+                refs: None,
             },
             iterations,
             scope,
-        }));
+        };
+        process.send_case(define, &case.input, |refs| {
+            convert_spec::protocol::time_request_line(&request, refs)
+        });
+        let Some(process) = &self.process else {
+            return Err(TimeError::Fault("the adapter is not running".into()));
+        };
         let fault = match process.lines.recv_timeout(timeout) {
             Ok(LineEvent::Line(line)) => match self.parse_time_response(&line, seq, iterations) {
                 Ok(TimeResponse::Timing(timing)) => return Ok(timing.timing),
@@ -670,20 +705,27 @@ impl Target for Adapter {
                 }
                 break;
             }
-            let Some(process) = &self.process else { break };
+            let define = self.capabilities.has_feature(features::DEFINE);
+            let Some(process) = self.process.as_mut() else {
+                break;
+            };
             while pending.len() < self.config.window.max(1) && next < cases.len() {
                 let case = &cases[next];
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                process.send_line(convert_spec::protocol::run_request_line(
-                    seq,
-                    case.family.as_str(),
-                    &case.id,
-                    &case.input,
-                ));
+                process.send_case(define, &case.input, |refs| {
+                    convert_spec::protocol::run_request_line_with_refs(
+                        seq,
+                        case.family.as_str(),
+                        &case.id,
+                        &case.input,
+                        refs,
+                    )
+                });
                 pending.push_back((seq, next, Instant::now()));
                 next += 1;
             }
+            let Some(process) = &self.process else { break };
             let Some(&(seq, index, sent)) = pending.front() else {
                 continue;
             };

@@ -41,6 +41,7 @@
 //! 2 wins over 1.
 
 pub mod adapter;
+pub mod define;
 pub mod diff;
 pub mod divergence;
 pub mod finish;

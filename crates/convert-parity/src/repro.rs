@@ -294,6 +294,7 @@ pub fn write_all(report: &mut Report, ctx: &ReproContext<'_>) -> Result<usize, R
             let request_case = CaseRequest {
                 id: case.id.clone(),
                 input,
+                refs: None,
             };
             let file = ReproFile {
                 repro_version: REPRO_VERSION,
@@ -375,6 +376,7 @@ mod tests {
             case: CaseRequest {
                 id: "hash/a".into(),
                 input: serde_json::json!({"value": "a", "seed": 1}),
+                refs: None,
             },
             expected: serde_json::json!({"hash": 1}),
             compare: Comparisons::new(),
@@ -387,6 +389,7 @@ mod tests {
                 case: CaseRequest {
                     id: "hash/a".into(),
                     input: serde_json::json!({"value": "a", "seed": 1}),
+                    refs: None,
                 },
             }),
         };

@@ -2,12 +2,14 @@
 //! protocol, on stdin/stdout — so the protocol is tested the way other SDKs
 //! use it, and the reference can be driven by any tool that speaks it.
 
+use std::collections::HashMap;
 use std::io::{BufRead, Write};
 
 use convert_reference::timing::{self, Measured};
+use convert_spec::capability::features;
 use convert_spec::protocol::{
-    ErrorInfo, ErroredResponse, ReadyResponse, Request, ResultResponse, RunResponse, TimeRequest,
-    TimeResponse, Timing, TimingResponse, TimingScope,
+    CaseRequest, ErrorInfo, ErroredResponse, ReadyResponse, Request, ResultResponse, RunRequest,
+    RunResponse, TimeRequest, TimeResponse, Timing, TimingResponse, TimingScope,
 };
 use convert_spec::{Family, PROTOCOL_VERSION};
 use serde::Serialize;
@@ -15,12 +17,15 @@ use serde_json::Value;
 
 /// Serves the protocol until `stop` or end of input. Lines that are not
 /// requests are reported on stderr; `run` requests the reference cannot
-/// evaluate get an `errored` answer. Never panics on input.
+/// evaluate get an `errored` answer. Values sent with `define` are kept for
+/// the session, and a case's `refs` are resolved to them (a digest never
+/// defined makes the case `errored`). Never panics on input.
 pub fn serve(
     input: impl BufRead,
     mut output: impl Write,
     mut log: impl Write,
 ) -> std::io::Result<()> {
+    let mut definitions: HashMap<String, Value> = HashMap::new();
     for line in input.split(b'\n') {
         let Ok(line) = String::from_utf8(line?) else {
             writeln!(
@@ -32,7 +37,7 @@ pub fn serve(
         if line.trim().is_empty() {
             continue;
         }
-        let value: Value = match serde_json::from_str(&line) {
+        let mut value: Value = match serde_json::from_str(&line) {
             Ok(v) => v,
             Err(e) => {
                 writeln!(
@@ -42,11 +47,36 @@ pub fn serve(
                 continue;
             }
         };
-        let request: Request = match serde_json::from_value(value.clone()) {
-            Ok(r) => r,
+        // The large parts (a case's input, a defined value) are moved out
+        // before the small rest is deserialised, and moved back after:
+        // nothing is copied.
+        let seq = value.get("seq").and_then(Value::as_u64);
+        let case_input = value
+            .get_mut("case")
+            .and_then(|case| case.get_mut("input"))
+            .map(Value::take);
+        let defined_value = value.get_mut("value").map(Value::take);
+        let request: Request = match serde_json::from_value(value) {
+            Ok(mut request) => {
+                match &mut request {
+                    Request::Run(RunRequest { case, .. })
+                    | Request::Time(TimeRequest { case, .. }) => {
+                        if let Some(input) = case_input {
+                            case.input = input;
+                        }
+                    }
+                    Request::Define(define) => {
+                        if let Some(value) = defined_value {
+                            define.value = value;
+                        }
+                    }
+                    Request::Start(_) | Request::Stop => {}
+                }
+                request
+            }
             Err(e) => {
                 // A malformed `run` with a usable seq still gets an answer.
-                if let Some(seq) = value.get("seq").and_then(Value::as_u64) {
+                if let Some(seq) = seq {
                     answer(
                         &mut output,
                         &errored(seq, format!("malformed request: {e}")),
@@ -66,7 +96,7 @@ pub fn serve(
                     ReadyResponse {
                         ready: true,
                         implementation: Some(convert_reference::implementation()),
-                        capabilities: Some(convert_reference::capabilities()),
+                        capabilities: Some(capabilities()),
                         message: None,
                     }
                 } else {
@@ -84,24 +114,98 @@ pub fn serve(
                 )?;
                 output.flush()?;
             }
-            Request::Run(run) => {
-                let response = match run.family.parse::<Family>() {
-                    Ok(family) => match convert_reference::evaluate(family, &run.case.input) {
-                        Ok(result) => RunResponse::Result(ResultResponse {
-                            seq: run.seq,
-                            result,
-                        }),
-                        Err(e) => errored(run.seq, e.to_string()),
-                    },
-                    Err(e) => errored(run.seq, e.to_string()),
+            Request::Run(mut run) => {
+                let response = match with_refs(&mut definitions, &mut run.case, |input| {
+                    let family = run.family.parse::<Family>().map_err(|e| e.to_string())?;
+                    convert_reference::evaluate(family, input).map_err(|e| e.to_string())
+                }) {
+                    Ok(result) => RunResponse::Result(ResultResponse {
+                        seq: run.seq,
+                        result,
+                    }),
+                    Err(message) => errored(run.seq, message),
                 };
                 answer(&mut output, &response)?;
             }
-            Request::Time(time) => answer(&mut output, &time_answer(&time))?,
+            Request::Time(mut time) => {
+                let seq = time.seq;
+                let mut case = std::mem::replace(
+                    &mut time.case,
+                    CaseRequest {
+                        id: String::new(),
+                        input: Value::Null,
+                        refs: None,
+                    },
+                );
+                let response = with_refs(&mut definitions, &mut case, |input| {
+                    time.case.input = std::mem::take(input);
+                    let response = time_answer(&time);
+                    *input = std::mem::take(&mut time.case.input);
+                    Ok(response)
+                })
+                .unwrap_or_else(|message| TimeResponse::Errored(errored_response(seq, message)));
+                answer(&mut output, &response)?;
+            }
+            Request::Define(define) => {
+                definitions.insert(define.digest, define.value);
+            }
             Request::Stop => return Ok(()),
         }
     }
     Ok(())
+}
+
+/// Runs `evaluate` on the case's input with its `refs` resolved: each
+/// referred value is moved into the input for the call and back into
+/// `definitions` after it (no copy). A digest never defined, or refs on an
+/// input that is not an object, is an error message.
+fn with_refs<T>(
+    definitions: &mut HashMap<String, Value>,
+    case: &mut CaseRequest,
+    evaluate: impl FnOnce(&mut Value) -> Result<T, String>,
+) -> Result<T, String> {
+    let Some(refs) = case.refs.take() else {
+        return evaluate(&mut case.input);
+    };
+    let Value::Object(members) = &mut case.input else {
+        return Err("malformed request: `case.refs` needs an object `case.input`".into());
+    };
+    let mut moved: Vec<(&str, &str)> = Vec::new();
+    let mut missing = None;
+    for (member, digest) in &refs {
+        if let Some(value) = definitions.remove(digest) {
+            members.insert(member.clone(), value);
+            moved.push((member, digest));
+        } else if let Some((earlier, _)) = moved.iter().find(|(_, d)| d == digest) {
+            // The same digest for two members: the second is a copy.
+            let copy = members.get(*earlier).cloned().unwrap_or_default();
+            members.insert(member.clone(), copy);
+        } else {
+            missing = Some((member, digest));
+            break;
+        }
+    }
+    let outcome = match missing {
+        Some((member, digest)) => Err(format!(
+            "undefined reference: `case.refs.{member}` names the digest `{digest}`, which no `define` request of this session defined"
+        )),
+        None => evaluate(&mut case.input),
+    };
+    if let Value::Object(members) = &mut case.input {
+        for (member, digest) in moved {
+            if let Some(value) = members.shift_remove(member) {
+                definitions.insert(digest.to_owned(), value);
+            }
+        }
+    }
+    outcome
+}
+
+/// The reference's capabilities, and `define`: this server resolves refs.
+fn capabilities() -> convert_spec::Capabilities {
+    let mut capabilities = convert_reference::capabilities();
+    capabilities.features.push(features::DEFINE.to_owned());
+    capabilities
 }
 
 fn errored(seq: u64, message: String) -> RunResponse {
@@ -270,6 +374,58 @@ mod tests {
             TimeResponse::parse_line(&line(4)).unwrap(),
             TimeResponse::Errored(_)
         ));
+    }
+
+    #[test]
+    fn defined_values_stand_in_for_referred_members() {
+        let config = r#"{"account_id":"100","project":{"id":"200"},"experiences":[{"id":"300","key":"exp-1","version":11,"variations":[{"id":"301","key":"a","traffic_allocation":50},{"id":"302","key":"b","traffic_allocation":50}]}]}"#;
+        let whole = format!(
+            r#"{{"config":{config},"visitor_id":"visitor-123","location_attributes":{{}},"experience_key":"exp-1"}}"#
+        );
+        let rest =
+            r#"{"visitor_id":"visitor-123","location_attributes":{},"experience_key":"exp-1"}"#;
+        let refs = r#"{"config":"sha256:c"}"#;
+        let (lines, log) = session(&format!(
+            concat!(
+                "{{\"cmd\":\"start\",\"protocol\":1}}\n",
+                "{{\"cmd\":\"run\",\"seq\":1,\"family\":\"experience\",\"case\":{{\"id\":\"w\",\"input\":{whole}}}}}\n",
+                "{{\"cmd\":\"define\",\"digest\":\"sha256:c\",\"value\":{config}}}\n",
+                "{{\"cmd\":\"run\",\"seq\":2,\"family\":\"experience\",\"case\":{{\"id\":\"r\",\"input\":{rest},\"refs\":{refs}}}}}\n",
+                "{{\"cmd\":\"run\",\"seq\":3,\"family\":\"experience\",\"case\":{{\"id\":\"r\",\"input\":{rest},\"refs\":{refs}}}}}\n",
+                "{{\"cmd\":\"time\",\"seq\":4,\"family\":\"experience\",\"case\":{{\"id\":\"t\",\"input\":{rest},\"refs\":{refs}}},\"iterations\":2}}\n",
+                "{{\"cmd\":\"run\",\"seq\":5,\"family\":\"experience\",\"case\":{{\"id\":\"u\",\"input\":{rest},\"refs\":{{\"config\":\"sha256:never\"}}}}}}\n",
+                "{{\"cmd\":\"run\",\"seq\":6,\"family\":\"rule\",\"case\":{{\"id\":\"two\",\"input\":{{}},\"refs\":{{\"rule\":\"sha256:c\",\"data\":\"sha256:c\"}}}}}}\n",
+                "{{\"cmd\":\"run\",\"seq\":7,\"family\":\"hash\",\"case\":{{\"id\":\"s\",\"input\":5,\"refs\":{refs}}}}}\n",
+                "{{\"cmd\":\"define\",\"digest\":7}}\n",
+                "{{\"cmd\":\"run\",\"seq\":8,\"family\":\"experience\",\"case\":{{\"id\":\"r\",\"input\":{rest},\"refs\":{refs}}}}}\n",
+            ),
+            whole = whole,
+            config = config,
+            rest = rest,
+            refs = refs,
+        ));
+        assert_eq!(lines.len(), 9, "define is not answered: {lines:?}");
+        assert_eq!(lines[1]["result"]["variation_id"], "302");
+        for i in [2, 3, 8] {
+            assert_eq!(lines[i]["result"], lines[1]["result"], "{}", lines[i]);
+        }
+        assert_eq!(lines[4]["timing"]["result"], lines[1]["result"]);
+        let message = lines[5]["errored"]["message"].as_str().unwrap();
+        assert!(
+            message.contains("undefined reference: `case.refs.config`"),
+            "{message}"
+        );
+        assert!(message.contains("sha256:never"), "{message}");
+        // Two members of one digest both get it (the rule family then
+        // rejects the config as a rule: an answer, not a crash).
+        assert_eq!(lines[6]["seq"], 6);
+        assert!(
+            lines[7]["errored"]["message"]
+                .as_str()
+                .unwrap()
+                .contains("object")
+        );
+        assert!(log.contains("malformed request"), "{log}");
     }
 
     #[test]

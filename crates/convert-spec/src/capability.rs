@@ -36,6 +36,11 @@ pub mod features {
     /// inside its own runtime (`spec/protocol.md`, "time"). The runner never
     /// sends `time` to an adapter that does not declare it.
     pub const TIMING: &str = "timing";
+    /// The adapter keeps values the runner defines once (`define` requests)
+    /// and resolves a case's `refs` to them (`spec/protocol.md`, "define").
+    /// The runner never sends `define` or `refs` to an adapter that does not
+    /// declare it.
+    pub const DEFINE: &str = "define";
 }
 
 /// The capabilities an adapter declares in its `start` reply.

@@ -8,6 +8,10 @@
 //!   exactly one [`TimeResponse`] with the same `seq`: the adapter evaluates
 //!   the case `K` times inside its own runtime and reports the elapsed time.
 //!   Sent only to adapters that declare the [`TIMING`](crate::capability::features::TIMING) capability.
+//! - `{"cmd":"define","digest":D,"value":V}` → no answer: the adapter keeps
+//!   `V` under `D`, and a later case's `refs` (`{"member": D}`) stands for
+//!   that member of its input. Sent only to adapters that declare the
+//!   [`DEFINE`](crate::capability::features::DEFINE) capability.
 //! - `{"cmd":"stop"}` → the adapter exits with status 0, writing nothing.
 //!
 //! Responses come one per line, in request order. Adapters must ignore request
@@ -34,6 +38,9 @@ pub enum Request {
     /// Time repeated evaluations of one case inside the adapter's runtime.
     /// Only for adapters that declare the `timing` feature.
     Time(TimeRequest),
+    /// Keep a JSON value under its content digest, for later cases' `refs`.
+    /// Not answered. Only for adapters that declare the `define` feature.
+    Define(DefineRequest),
     /// End the session: the adapter exits 0 without answering.
     Stop,
 }
@@ -44,6 +51,25 @@ pub struct StartRequest {
     /// The protocol version the runner speaks; an adapter that does not speak
     /// it answers `{"ready":false,"message":…}`.
     pub protocol: u32,
+}
+
+/// Body of `{"cmd":"define",…}`: a JSON value defined once, under its
+/// content digest, so that later `run` and `time` requests can refer to it
+/// (`case.refs`) instead of carrying it. The adapter keeps every definition
+/// for the life of its process and writes no answer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct DefineRequest {
+    /// `sha256:` and the lower-case hex SHA-256 of the value's compact JSON
+    /// text (key order as sent). Adapters treat it as an opaque key.
+    pub digest: String,
+    /// The value.
+    pub value: Value,
+}
+
+/// The digest a `define` request carries for `value`: `sha256:` and the hex
+/// SHA-256 of its compact JSON text, key order as written.
+pub fn define_digest(value: &Value) -> String {
+    format!("sha256:{}", crate::digest::input_digest(value))
 }
 
 /// Body of `{"cmd":"run",…}`.
@@ -100,6 +126,20 @@ pub enum TimingScope {
 /// case input first (inputs carry whole configs, and the runner sends
 /// thousands a second).
 pub fn run_request_line(seq: u64, family: &str, id: &str, input: &Value) -> Vec<u8> {
+    run_request_line_with_refs(seq, family, id, input, &[])
+}
+
+/// [`run_request_line`] with `case.refs`: `input` without the members named
+/// in `refs`, each of which stands for the value defined under its digest
+/// (no `refs` member when `refs` is empty; only for adapters that declare
+/// the `define` feature). A member named in `refs` is left out of `input`.
+pub fn run_request_line_with_refs(
+    seq: u64,
+    family: &str,
+    id: &str,
+    input: &Value,
+    refs: &[(&str, &str)],
+) -> Vec<u8> {
     #[derive(Serialize)]
     struct Line<'a> {
         cmd: &'static str,
@@ -107,16 +147,87 @@ pub fn run_request_line(seq: u64, family: &str, id: &str, input: &Value) -> Vec<
         family: &'a str,
         case: Case<'a>,
     }
-    #[derive(Serialize)]
-    struct Case<'a> {
-        id: &'a str,
-        input: &'a Value,
-    }
     let line = Line {
         cmd: "run",
         seq,
         family,
-        case: Case { id, input },
+        case: Case { id, input, refs },
+    };
+    let mut bytes = serde_json::to_vec(&line).unwrap_or_default();
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A case of a request line, borrowed: the input without the referred
+/// members, and `refs` when there are any.
+struct Case<'a> {
+    id: &'a str,
+    input: &'a Value,
+    refs: &'a [(&'a str, &'a str)],
+}
+
+impl Serialize for Case<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeStruct};
+        struct Without<'a>(&'a serde_json::Map<String, Value>, &'a [(&'a str, &'a str)]);
+        impl Serialize for Without<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(None)?;
+                for (key, value) in self.0 {
+                    if !self.1.iter().any(|(name, _)| name == key) {
+                        map.serialize_entry(key, value)?;
+                    }
+                }
+                map.end()
+            }
+        }
+        struct Refs<'a>(&'a [(&'a str, &'a str)]);
+        impl Serialize for Refs<'_> {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                let mut map = serializer.serialize_map(Some(self.0.len()))?;
+                for (name, digest) in self.0 {
+                    map.serialize_entry(name, digest)?;
+                }
+                map.end()
+            }
+        }
+        let mut case = serializer.serialize_struct("Case", 3)?;
+        case.serialize_field("id", self.id)?;
+        match (self.input, self.refs.is_empty()) {
+            (Value::Object(members), false) => {
+                case.serialize_field("input", &Without(members, self.refs))?;
+                case.serialize_field("refs", &Refs(self.refs))?;
+            }
+            _ => case.serialize_field("input", self.input)?,
+        }
+        case.end()
+    }
+}
+
+/// The line of a `time` request (JSON and `\n`), from borrowed parts, with
+/// `case.refs` as in [`run_request_line_with_refs`]: the same bytes as
+/// serialising [`Request::Time`] when `refs` is empty.
+pub fn time_request_line(request: &TimeRequest, refs: &[(&str, &str)]) -> Vec<u8> {
+    #[derive(Serialize)]
+    struct Line<'a> {
+        cmd: &'static str,
+        seq: u64,
+        family: &'a str,
+        case: Case<'a>,
+        iterations: u64,
+        scope: TimingScope,
+    }
+    let line = Line {
+        cmd: "time",
+        seq: request.seq,
+        family: &request.family,
+        case: Case {
+            id: &request.case.id,
+            input: &request.case.input,
+            refs,
+        },
+        iterations: request.iterations,
+        scope: request.scope,
     };
     let mut bytes = serde_json::to_vec(&line).unwrap_or_default();
     bytes.push(b'\n');
@@ -128,8 +239,15 @@ pub fn run_request_line(seq: u64, family: &str, id: &str, input: &Value) -> Vec<
 pub struct CaseRequest {
     /// The case's stable id (for the adapter's logs and skip decisions).
     pub id: String,
-    /// The family-specific input (see `spec/schemas/families/`).
+    /// The family-specific input (see `spec/schemas/families/`), without
+    /// the members named in `refs`.
     pub input: Value,
+    /// Members of `input` sent by reference (feature `define`): member name
+    /// → the digest of a value defined earlier in the session (`define`).
+    /// The adapter sets each member to its defined value before evaluating;
+    /// a digest it was never sent makes the case `errored`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub refs: Option<BTreeMap<String, String>>,
 }
 
 /// The adapter's answer to `start`.
@@ -444,6 +562,7 @@ mod tests {
             case: CaseRequest {
                 id: "hash/x".into(),
                 input: json!({"value":"a","seed":1}),
+                refs: None,
             },
         });
         assert_eq!(
@@ -464,6 +583,7 @@ mod tests {
             case: CaseRequest {
                 id: "bench/decision".into(),
                 input: json!({}),
+                refs: None,
             },
             iterations: 1000,
             scope: TimingScope::Decision,
@@ -516,6 +636,7 @@ mod tests {
             case: CaseRequest {
                 id: "experience/x".into(),
                 input: input.clone(),
+                refs: None,
             },
         });
         let mut expected = serde_json::to_vec(&request).unwrap();
@@ -524,6 +645,61 @@ mod tests {
             run_request_line(42, "experience", "experience/x", &input),
             expected
         );
+    }
+
+    #[test]
+    fn define_requests_and_refs_have_the_documented_wire_form() {
+        let value = json!({"b": 1, "a": [true, null]});
+        let digest = define_digest(&value);
+        assert_eq!(
+            digest,
+            format!(
+                "sha256:{}",
+                crate::digest::sha256_hex(br#"{"b":1,"a":[true,null]}"#)
+            )
+        );
+        let define: Request =
+            serde_json::from_value(json!({"cmd":"define","digest":digest,"value":value})).unwrap();
+        assert_eq!(
+            define,
+            Request::Define(DefineRequest {
+                digest: digest.clone(),
+                value: value.clone()
+            })
+        );
+        let input = json!({"config": value, "visitor_id": "v"});
+        let line = run_request_line_with_refs(3, "experience", "x", &input, &[("config", &digest)]);
+        let parsed: Request = serde_json::from_slice(&line).unwrap();
+        let Request::Run(run) = parsed else {
+            panic!("a run request")
+        };
+        assert_eq!(run.case.input, json!({"visitor_id": "v"}));
+        assert_eq!(run.case.refs.unwrap()["config"], digest);
+        // Without refs, the line is the plain run line.
+        assert_eq!(
+            run_request_line_with_refs(3, "experience", "x", &input, &[]),
+            run_request_line(3, "experience", "x", &input)
+        );
+        let time = TimeRequest {
+            seq: 4,
+            family: "experience".into(),
+            case: CaseRequest {
+                id: "x".into(),
+                input: input.clone(),
+                refs: None,
+            },
+            iterations: 2,
+            scope: TimingScope::Case,
+        };
+        let mut plain = serde_json::to_vec(&Request::Time(time.clone())).unwrap();
+        plain.push(b'\n');
+        assert_eq!(time_request_line(&time, &[]), plain);
+        let Request::Time(referred) =
+            serde_json::from_slice(&time_request_line(&time, &[("config", &digest)])).unwrap()
+        else {
+            panic!("a time request")
+        };
+        assert_eq!(referred.case.input, json!({"visitor_id": "v"}));
     }
 
     #[test]

@@ -45,6 +45,11 @@ for line in sys.stdin:
         inner.stdin.close()
         inner.wait()
         sys.exit(0)
+    if cmd == "define":
+        # Not answered (feature `define`, which the inner adapter declares).
+        inner.stdin.write(line)
+        inner.stdin.flush()
+        continue
     answer = ask(line)
     if cmd == "run" and args.leak != "none":
         visitor = msg["case"]["input"].get("visitor_id")

@@ -1,0 +1,286 @@
+//! The runner's side of the protocol's `define` extension
+//! (`spec/protocol.md`, "define"): which members of a case input an adapter
+//! that declares the `define` feature gets by reference, and the `define`
+//! lines to send before the case.
+//!
+//! A member is sent by reference when its JSON is large
+//! ([`MIN_BYTES`] or more) and it was seen before in this process's session
+//! (a value used once is sent inline, as without the extension). A
+//! definition is sent once per adapter process (a restarted process starts
+//! with none), and at most [`MAX_BYTES`] of definitions per process; beyond
+//! that, values go inline. Values are recognised by a structural hash and
+//! confirmed by an order-sensitive comparison (key order is significant to
+//! JavaScript semantics), so two inputs share a definition only when their
+//! JSON texts are identical.
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+/// The smallest value (estimated JSON size, bytes) sent by reference.
+pub const MIN_BYTES: usize = 1024;
+
+/// The most bytes of definitions sent to one adapter process.
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+
+/// How many once-seen values are remembered (then forgotten all at once).
+const MAX_SEEN: usize = 4096;
+
+/// A defined value and its digest.
+#[derive(Debug)]
+struct Defined {
+    value: Value,
+    digest: String,
+}
+
+/// What one adapter process has been sent.
+#[derive(Debug, Default)]
+pub struct Definitions {
+    defined: HashMap<u64, Vec<Defined>>,
+    seen: HashMap<u64, ()>,
+    bytes: usize,
+}
+
+impl Definitions {
+    /// The members of `input` (an object) to send by reference, as
+    /// `(member, digest)`, in input order; the `define` lines (JSON and
+    /// `\n`) they need first are appended to `defines`.
+    pub fn refer<'a>(
+        &mut self,
+        input: &'a Value,
+        defines: &mut Vec<Vec<u8>>,
+    ) -> Vec<(&'a str, String)> {
+        let mut refs = Vec::new();
+        let Value::Object(members) = input else {
+            return refs;
+        };
+        for (name, value) in members {
+            let (hash, size) = fingerprint(value);
+            if size < MIN_BYTES {
+                continue;
+            }
+            if let Some(found) = self
+                .defined
+                .get(&hash)
+                .and_then(|list| list.iter().find(|d| same_json(&d.value, value)))
+            {
+                refs.push((name.as_str(), found.digest.clone()));
+                continue;
+            }
+            if self.seen.remove(&hash).is_none() {
+                if self.seen.len() >= MAX_SEEN {
+                    self.seen.clear();
+                }
+                self.seen.insert(hash, ());
+                continue;
+            }
+            let Ok(text) = serde_json::to_vec(value) else {
+                continue;
+            };
+            if self.bytes + text.len() > MAX_BYTES {
+                continue;
+            }
+            let digest = format!("sha256:{}", convert_spec::digest::sha256_hex(&text));
+            let mut line = Vec::with_capacity(text.len() + digest.len() + 40);
+            line.extend_from_slice(b"{\"cmd\":\"define\",\"digest\":\"");
+            line.extend_from_slice(digest.as_bytes());
+            line.extend_from_slice(b"\",\"value\":");
+            line.extend_from_slice(&text);
+            line.extend_from_slice(b"}\n");
+            defines.push(line);
+            self.bytes += text.len();
+            self.defined.entry(hash).or_default().push(Defined {
+                value: value.clone(),
+                digest: digest.clone(),
+            });
+            refs.push((name.as_str(), digest));
+        }
+        refs
+    }
+}
+
+/// A structural hash of `value` (key order included) and an estimate of its
+/// compact JSON size, in one iterative walk (no recursion per level). The
+/// hash is fast, not strong: a collision only costs a comparison.
+fn fingerprint(value: &Value) -> (u64, usize) {
+    let mut hash = Mix(0);
+    let mut size = 0usize;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Null => {
+                hash.word(0);
+                size += 4;
+            }
+            Value::Bool(b) => {
+                hash.word(1 + u64::from(*b));
+                size += 5;
+            }
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    hash.word(3);
+                    hash.word(u);
+                } else if let Some(i) = n.as_i64() {
+                    hash.word(4);
+                    hash.word(i.cast_unsigned());
+                } else {
+                    hash.word(5);
+                    hash.word(n.as_f64().unwrap_or_default().to_bits());
+                }
+                size += 8;
+            }
+            Value::String(s) => {
+                hash.word(6);
+                hash.bytes(s.as_bytes());
+                size += s.len() + 2;
+            }
+            Value::Array(items) => {
+                hash.word(7);
+                hash.word(items.len() as u64);
+                size += 2 + items.len();
+                stack.extend(items.iter().rev());
+            }
+            Value::Object(members) => {
+                hash.word(8);
+                hash.word(members.len() as u64);
+                size += 2;
+                for key in members.keys() {
+                    hash.bytes(key.as_bytes());
+                    size += key.len() + 4;
+                }
+                stack.extend(members.values().rev());
+            }
+        }
+    }
+    (hash.0, size)
+}
+
+/// A multiply–rotate hash over 64-bit words (the FxHash step).
+struct Mix(u64);
+
+impl Mix {
+    fn word(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.word(u64::from_le_bytes(
+                <[u8; 8]>::try_from(chunk).unwrap_or_default(),
+            ));
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.word(u64::from_le_bytes(last));
+        self.word(bytes.len() as u64);
+    }
+}
+
+/// JSON equality with key order: `a` and `b` serialise to the same text.
+fn same_json(a: &Value, b: &Value) -> bool {
+    let mut stack = vec![(a, b)];
+    while let Some(pair) = stack.pop() {
+        match pair {
+            (Value::Object(x), Value::Object(y)) => {
+                if x.len() != y.len() {
+                    return false;
+                }
+                for ((kx, vx), (ky, vy)) in x.iter().zip(y) {
+                    if kx != ky {
+                        return false;
+                    }
+                    stack.push((vx, vy));
+                }
+            }
+            (Value::Array(x), Value::Array(y)) => {
+                if x.len() != y.len() {
+                    return false;
+                }
+                stack.extend(x.iter().zip(y));
+            }
+            (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => {
+                return false;
+            }
+            (x, y) => {
+                if x != y {
+                    return false;
+                }
+            }
+        }
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn big(extra: Value) -> Value {
+        json!({"padding": "x".repeat(MIN_BYTES), "extra": extra})
+    }
+
+    #[test]
+    fn a_large_member_is_defined_on_second_use_then_referred() {
+        let mut definitions = Definitions::default();
+        let input = json!({"config": big(json!(1)), "visitor_id": "v"});
+        let mut defines = Vec::new();
+        assert!(
+            definitions.refer(&input, &mut defines).is_empty(),
+            "first use: inline"
+        );
+        assert!(defines.is_empty());
+        let refs = definitions.refer(&input, &mut defines);
+        assert_eq!(defines.len(), 1);
+        let define: convert_spec::protocol::Request = serde_json::from_slice(&defines[0]).unwrap();
+        let expected =
+            convert_spec::protocol::Request::Define(convert_spec::protocol::DefineRequest {
+                digest: convert_spec::protocol::define_digest(&input["config"]),
+                value: input["config"].clone(),
+            });
+        assert_eq!(define, expected);
+        assert_eq!(
+            refs,
+            vec![(
+                "config",
+                convert_spec::protocol::define_digest(&input["config"])
+            )]
+        );
+        // A third use (an equal value elsewhere) is referred without a new definition.
+        let other = json!({"visitor_id": "w", "config": big(json!(1))});
+        defines.clear();
+        assert_eq!(definitions.refer(&other, &mut defines), refs);
+        assert!(defines.is_empty());
+    }
+
+    #[test]
+    fn small_members_scalars_and_other_key_orders_stay_inline() {
+        let mut definitions = Definitions::default();
+        let mut defines = Vec::new();
+        let small = json!({"rule": {"a": 1}, "data": "d"});
+        for _ in 0..3 {
+            assert!(definitions.refer(&small, &mut defines).is_empty());
+            assert!(
+                definitions
+                    .refer(&json!("not an object"), &mut defines)
+                    .is_empty()
+            );
+        }
+        let ab = json!({"config": {"a": "x".repeat(MIN_BYTES), "b": 1}});
+        let ba = json!({"config": {"b": 1, "a": "x".repeat(MIN_BYTES)}});
+        definitions.refer(&ab, &mut defines);
+        assert_eq!(definitions.refer(&ab, &mut defines).len(), 1);
+        assert!(
+            definitions.refer(&ba, &mut defines).is_empty(),
+            "another key order is another value"
+        );
+        assert!(!same_json(&ab, &ba));
+        assert!(!same_json(&json!([1]), &json!([1.0])));
+        assert!(same_json(
+            &json!({"a": [1, {"b": null}]}),
+            &json!({"a": [1, {"b": null}]})
+        ));
+    }
+}

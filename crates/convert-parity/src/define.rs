@@ -15,6 +15,7 @@
 
 use std::collections::HashMap;
 
+use convert_spec::identity::identical;
 use serde_json::Value;
 
 /// The smallest value (estimated JSON size, bytes) sent by reference.
@@ -62,7 +63,7 @@ impl Definitions {
             if let Some(found) = self
                 .defined
                 .get(&hash)
-                .and_then(|list| list.iter().find(|d| same_json(&d.value, value)))
+                .and_then(|list| list.iter().find(|d| identical(&d.value, value)))
             {
                 refs.push((name.as_str(), found.digest.clone()));
                 continue;
@@ -178,41 +179,6 @@ impl Mix {
     }
 }
 
-/// JSON equality with key order: `a` and `b` serialise to the same text.
-fn same_json(a: &Value, b: &Value) -> bool {
-    let mut stack = vec![(a, b)];
-    while let Some(pair) = stack.pop() {
-        match pair {
-            (Value::Object(x), Value::Object(y)) => {
-                if x.len() != y.len() {
-                    return false;
-                }
-                for ((kx, vx), (ky, vy)) in x.iter().zip(y) {
-                    if kx != ky {
-                        return false;
-                    }
-                    stack.push((vx, vy));
-                }
-            }
-            (Value::Array(x), Value::Array(y)) => {
-                if x.len() != y.len() {
-                    return false;
-                }
-                stack.extend(x.iter().zip(y));
-            }
-            (Value::Object(_) | Value::Array(_), _) | (_, Value::Object(_) | Value::Array(_)) => {
-                return false;
-            }
-            (x, y) => {
-                if x != y {
-                    return false;
-                }
-            }
-        }
-    }
-    true
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -276,9 +242,9 @@ mod tests {
             definitions.refer(&ba, &mut defines).is_empty(),
             "another key order is another value"
         );
-        assert!(!same_json(&ab, &ba));
-        assert!(!same_json(&json!([1]), &json!([1.0])));
-        assert!(same_json(
+        assert!(!identical(&ab, &ba));
+        assert!(!identical(&json!([1]), &json!([1.0])));
+        assert!(identical(
             &json!({"a": [1, {"b": null}]}),
             &json!({"a": [1, {"b": null}]})
         ));

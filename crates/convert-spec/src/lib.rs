@@ -26,6 +26,7 @@ pub mod digest;
 pub mod divergence;
 pub mod families;
 pub mod family;
+pub mod identity;
 pub mod js_number;
 pub mod manifest;
 pub mod protocol;

@@ -147,28 +147,23 @@ impl Evaluator {
             Family::Bucketing => answer(family, evaluate_bucketing(&parse(family, input)?)),
             Family::Rule => answer(family, evaluate_rule(&parse(family, input)?)),
             Family::Experience => {
-                let (parsed, config) = parse_beside_config(family, input)?;
-                let config = read_config(configs, family, config)?;
+                let (parsed, config) = parse_with_config(configs, family, input)?;
                 answer(family, evaluate_experience(&parsed, config))
             }
             Family::Experiences => {
-                let (parsed, config) = parse_beside_config(family, input)?;
-                let config = read_config(configs, family, config)?;
+                let (parsed, config) = parse_with_config(configs, family, input)?;
                 answer(family, evaluate_experiences(&parsed, config))
             }
             Family::Feature => {
-                let (parsed, config) = parse_beside_config(family, input)?;
-                let config = read_config(configs, family, config)?;
+                let (parsed, config) = parse_with_config(configs, family, input)?;
                 answer(family, evaluate_feature(family, &parsed, config)?)
             }
             Family::Segments => {
-                let (parsed, config) = parse_beside_config(family, input)?;
-                let config = read_config(configs, family, config)?;
+                let (parsed, config) = parse_with_config(configs, family, input)?;
                 answer(family, evaluate_segments(&parsed, config))
             }
             Family::Diagnostics => {
-                let (parsed, config) = parse_beside_config(family, input)?;
-                let config = read_config(configs, family, config)?;
+                let (parsed, config) = parse_with_config(configs, family, input)?;
                 answer(family, evaluate_diagnostics(family, &parsed, config)?)
             }
             Family::ConfigValidation => {
@@ -377,17 +372,21 @@ impl Setup {
 }
 
 /// The case's config, read through `configs`.
-fn read_config(
+/// The typed input and its config, read through `configs` (shared with
+/// earlier cases whose config is identical).
+fn parse_with_config<T: DeserializeOwned>(
     configs: &mut ConfigCache,
     family: Family,
-    config: &Value,
-) -> Result<Arc<ProjectConfig>, ReferenceError> {
-    configs
+    input: &Value,
+) -> Result<(T, Arc<ProjectConfig>), ReferenceError> {
+    let (parsed, config) = parse_beside_config(family, input)?;
+    let config = configs
         .read(config)
         .map_err(|e| ReferenceError::InvalidInput {
             family,
             message: format!("config: {e}"),
-        })
+        })?;
+    Ok((parsed, config))
 }
 
 fn engine_preview(preview: Option<&convert_spec::families::visitor::Preview>) -> Option<Preview> {

@@ -246,7 +246,7 @@ fn peer_results(root: &Path, plan: &Plan) -> Result<Vec<Peer>> {
     let case = CaseInput {
         family: Family::Experience,
         id: "bench/decision".into(),
-        input: workload,
+        input: workload.into(),
     };
     let mut peers = Vec::new();
     for config in configs {

@@ -203,7 +203,7 @@ impl Built {
             spec_refs: Vec::new(),
             requires: Requirements::default(),
             compare: Default::default(),
-            input,
+            input: input.into(),
             expected,
         });
     }

@@ -1,7 +1,8 @@
 //! Runner throughput: the whole v1 vector set judged against the reference
 //! engine in-process (`convert-parity run --target reference` minus reading
 //! the files): parse each case input, evaluate, check the result shape,
-//! compare, apply divergences, build the report.
+//! compare, apply divergences, build the report. The reference target
+//! answers on one lane per core (`inprocess::Reference`), as the binary does.
 //!
 //! Run: `cargo bench -p convert-parity --bench runner` (or `cargo xtask bench`).
 

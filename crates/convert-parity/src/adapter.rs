@@ -14,7 +14,7 @@
 //! let answers = adapter.run(&[CaseInput {
 //!     family: Family::Hash,
 //!     id: "hash/example".into(),
-//!     input: serde_json::json!({"value": "hello", "seed": 9999}),
+//!     input: serde_json::json!({"value": "hello", "seed": 9999}).into(),
 //! }]);
 //! println!("{:?}", answers[0]);
 //! # Ok::<(), convert_parity::adapter::StartError>(())
@@ -521,7 +521,7 @@ impl Adapter {
             family: case.family.as_str().to_owned(),
             case: CaseRequest {
                 id: case.id.clone(),
-                input: case.input.clone(),
+                input: Value::clone(&case.input),
                 refs: None,
             },
             iterations,

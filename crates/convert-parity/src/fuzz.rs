@@ -467,7 +467,7 @@ fn make_batch(
                 cases.push(CaseInput {
                     family,
                     id: format!("fuzz/{family}/{}/{index}", config.seed),
-                    input,
+                    input: Arc::new(input),
                 });
                 batch.trees.push((index, tree));
             }
@@ -737,7 +737,7 @@ fn evaluate_one(
     let case = Arc::new(vec![CaseInput {
         family,
         id: format!("fuzz/{family}/shrink"),
-        input: input.clone(),
+        input: Arc::new(input.clone()),
     }]);
     for (lane, missing) in lanes.iter().zip(&missing) {
         if missing.is_none() {

@@ -934,7 +934,7 @@ fn smoke(root: &Path, choice: AdapterChoice) -> Result<ExitCode> {
         .map(|&family| CaseInput {
             family,
             id: format!("smoke/{family}"),
-            input: trivial_case(family),
+            input: trivial_case(family).into(),
         })
         .collect();
     let answers = adapter.run(&cases);

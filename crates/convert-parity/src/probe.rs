@@ -310,7 +310,7 @@ mod tests {
             .map(|i| CaseInput {
                 family: Family::Hash,
                 id: format!("hash/{i}"),
-                input: json!({"value": "x".repeat(i), "seed": i % 3}),
+                input: json!({"value": "x".repeat(i), "seed": i % 3}).into(),
             })
             .collect()
     }

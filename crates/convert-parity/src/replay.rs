@@ -2,6 +2,7 @@
 //! target alone, judged exactly as the run judged it.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapter::{Adapter, AdapterConfig, StartError};
@@ -49,7 +50,7 @@ pub fn replay(
     let case = CaseInput {
         family: file.family,
         id: file.case.id.clone(),
-        input: file.case.input.clone(),
+        input: Arc::new(file.case.input.clone()),
     };
     let answer = target
         .run(std::slice::from_ref(&case))

@@ -3,6 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use convert_import::PeerKind;
@@ -471,7 +472,7 @@ fn declared_or_problem(
                     f.file
                         .cases
                         .iter()
-                        .map(move |c| (c.id.as_str(), (f.file.family, &c.input, &c.expected)))
+                        .map(move |c| (c.id.as_str(), (f.file.family, &*c.input, &c.expected)))
                 })
                 .collect();
             for message in patterns.check_evidence(|id| cases.get(id).copied()) {
@@ -569,7 +570,7 @@ fn run_target(
         .map(|p| CaseInput {
             family: p.family,
             id: p.case.id.clone(),
-            input: p.case.input.clone(),
+            input: Arc::clone(&p.case.input),
         })
         .collect();
     progress.target_started(&name, inputs.len());
@@ -643,7 +644,7 @@ fn run_target(
             spec_refs: p.spec_refs.clone(),
             outcome: outcome.kind,
             message: outcome.message,
-            input: detailed.then(|| p.case.input.clone()),
+            input: detailed.then(|| Value::clone(&p.case.input)),
             expected: detailed.then(|| p.case.expected.clone()),
             actual: if detailed { outcome.actual } else { None },
             differences: outcome.differences,

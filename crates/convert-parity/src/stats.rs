@@ -57,7 +57,8 @@ impl StatsPlan {
                 "experience_id": self.experience_id,
                 "visitor_id": format!("stats-{visitor}"),
                 "variations": variations,
-            }),
+            })
+            .into(),
         }
     }
 }

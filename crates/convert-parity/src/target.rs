@@ -1,6 +1,8 @@
 //! A target: something that answers cases (the reference engine in-process,
 //! or an SDK behind an adapter process).
 
+use std::sync::Arc;
+
 use convert_spec::protocol::Implementation;
 use convert_spec::{Capabilities, Family};
 use serde_json::Value;
@@ -14,8 +16,8 @@ pub struct CaseInput {
     pub family: Family,
     /// The case id.
     pub id: String,
-    /// The family-specific input.
-    pub input: Value,
+    /// The family-specific input, shared with the vector it comes from.
+    pub input: Arc<Value>,
 }
 
 /// Something that evaluates cases.

@@ -35,7 +35,7 @@ fn case(id: &str, config: &Value, visitor: &str) -> CaseInput {
     CaseInput {
         family: Family::Hash,
         id: id.into(),
-        input: json!({"config": config, "visitor_id": visitor}),
+        input: json!({"config": config, "visitor_id": visitor}).into(),
     }
 }
 
@@ -74,7 +74,7 @@ fn a_declaring_adapter_gets_repeated_large_members_by_reference() {
         .collect();
     let answers = results(adapter.run(&cases));
     // The adapter resolved every reference to exactly the input.
-    let inputs: Vec<Value> = cases.iter().map(|c| c.input.clone()).collect();
+    let inputs: Vec<Value> = cases.iter().map(|c| Value::clone(&c.input)).collect();
     assert_eq!(answers, inputs);
     adapter.stop();
     let sent = requests(&log);
@@ -111,7 +111,10 @@ fn an_adapter_without_the_feature_gets_every_input_whole() {
     let answers = results(adapter.run(&cases));
     assert_eq!(
         answers,
-        cases.iter().map(|c| c.input.clone()).collect::<Vec<_>>()
+        cases
+            .iter()
+            .map(|c| Value::clone(&c.input))
+            .collect::<Vec<_>>()
     );
     adapter.stop();
     for request in requests(&log) {
@@ -141,7 +144,7 @@ fn a_restarted_adapter_gets_its_definitions_again() {
     for i in [0, 1, 3, 4] {
         assert_eq!(
             answers[i],
-            Answer::Result(cases[i].input.clone()),
+            Answer::Result(Value::clone(&cases[i].input)),
             "case {i}"
         );
     }
@@ -171,7 +174,7 @@ fn the_reference_adapter_answers_by_reference_as_it_answers_whole() {
             CaseInput {
                 family: Family::Experience,
                 id: format!("w{i}"),
-                input,
+                input: input.into(),
             }
         })
         .collect();

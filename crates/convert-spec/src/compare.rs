@@ -178,7 +178,7 @@ pub fn pattern_matches_in(pattern: &str, value: &Value) -> bool {
         let found = match value {
             Value::Object(map) => map.iter().any(|(k, v)| {
                 pointer.truncate(len);
-                pointer.push_str(&child("", k));
+                push_segment(pointer, k);
                 walk(pointer, v, pattern)
             }),
             Value::Array(items) => items.iter().enumerate().any(|(i, v)| {
@@ -315,7 +315,7 @@ pub fn compare_with(
     };
     let mut differences = Vec::new();
     rules.diff(
-        "",
+        &mut String::new(),
         Some(expected),
         Some(actual),
         Comparison::JsonEqual,
@@ -337,7 +337,7 @@ pub fn values_agree(a: &Value, b: &Value, rule: Comparison) -> bool {
         declared: &declared,
     };
     let mut differences = Vec::new();
-    rules.diff("", Some(a), Some(b), rule, &mut differences);
+    rules.diff(&mut String::new(), Some(a), Some(b), rule, &mut differences);
     differences.is_empty()
 }
 
@@ -347,9 +347,12 @@ struct Rules<'a> {
 }
 
 impl Rules<'_> {
+    /// Appends to `out` where `expected` and `actual` differ below
+    /// `pointer`. `pointer` is a buffer shared by the whole walk: each level
+    /// appends its segment and removes it again before returning.
     fn diff(
         &self,
-        pointer: &str,
+        pointer: &mut String,
         expected: Option<&Value>,
         actual: Option<&Value>,
         inherited: Comparison,
@@ -367,7 +370,7 @@ impl Rules<'_> {
             .iter()
             .find(|(pattern, _)| matches_pattern(pattern, pointer))
             .map_or(inherited, |(_, rule)| *rule);
-        let mismatch = |out: &mut Vec<Difference>| {
+        let mismatch = |pointer: &str, out: &mut Vec<Difference>| {
             out.push(Difference {
                 pointer: pointer.to_owned(),
                 expected: expected.cloned(),
@@ -385,41 +388,45 @@ impl Rules<'_> {
             (None, None) => {}
             (Some(Value::Array(e)), Some(Value::Array(a))) if rule == Comparison::UnorderedSet => {
                 if !same_multiset(e, a) {
-                    mismatch(out);
+                    mismatch(pointer, out);
                 }
             }
             (Some(Value::Object(e)), Some(Value::Object(a))) => {
+                let len = pointer.len();
                 for (key, ev) in e {
-                    self.diff(&child(pointer, key), Some(ev), a.get(key), below, out);
+                    push_segment(pointer, key);
+                    self.diff(pointer, Some(ev), a.get(key), below, out);
+                    pointer.truncate(len);
                 }
                 for (key, av) in a {
                     if !e.contains_key(key) {
-                        self.diff(&child(pointer, key), None, Some(av), below, out);
+                        push_segment(pointer, key);
+                        self.diff(pointer, None, Some(av), below, out);
+                        pointer.truncate(len);
                     }
                 }
             }
             (Some(Value::Array(e)), Some(Value::Array(a))) if e.len() == a.len() => {
+                let len = pointer.len();
                 for (i, (ev, av)) in e.iter().zip(a).enumerate() {
-                    self.diff(
-                        &child(pointer, &i.to_string()),
-                        Some(ev),
-                        Some(av),
-                        below,
-                        out,
-                    );
+                    use std::fmt::Write as _;
+                    // Writing to a String cannot fail.
+                    let _ = write!(pointer, "/{i}");
+                    self.diff(pointer, Some(ev), Some(av), below, out);
+                    pointer.truncate(len);
                 }
             }
             (Some(Value::Number(e)), Some(Value::Number(a))) => {
                 if !numbers_agree(e, a, rule) {
-                    mismatch(out);
+                    mismatch(pointer, out);
                 }
             }
             (Some(e), Some(a)) => {
                 if e != a {
-                    mismatch(out);
+                    mismatch(pointer, out);
                 }
             }
-            _ => mismatch(out),
+            _ => mismatch(pointer, out),
         }
     }
 }
@@ -461,8 +468,17 @@ fn same_multiset(expected: &[Value], actual: &[Value]) -> bool {
     })
 }
 
-fn child(pointer: &str, key: &str) -> String {
-    format!("{pointer}/{}", key.replace('~', "~0").replace('/', "~1"))
+/// Appends `/key` to `pointer`, escaped as JSON Pointer requires (`~` as
+/// `~0`, `/` as `~1`).
+fn push_segment(pointer: &mut String, key: &str) {
+    pointer.push('/');
+    for c in key.chars() {
+        match c {
+            '~' => pointer.push_str("~0"),
+            '/' => pointer.push_str("~1"),
+            c => pointer.push(c),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -548,6 +564,18 @@ mod tests {
         let pointers: Vec<&str> = d.iter().map(|d| d.pointer.as_str()).collect();
         assert_eq!(pointers, ["/bucket_value", "/variation_id"]);
         assert_eq!(d[0].to_string(), "/bucket_value: expected 5, got 6");
+    }
+
+    #[test]
+    fn pointers_escape_keys_and_name_siblings_apart() {
+        let d = compare(
+            Family::Bucketing,
+            &json!({"a/b": {"x~y": 1, "z": [1, 2]}, "c": 1}),
+            &json!({"a/b": {"x~y": 2, "z": [1, 3]}, "c": 2, "d": 0}),
+            &caps(&[]),
+        );
+        let pointers: Vec<&str> = d.iter().map(|d| d.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/a~1b/x~0y", "/a~1b/z/1", "/c", "/d"]);
     }
 
     fn rules(pairs: &[(&str, Comparison)]) -> Comparisons {

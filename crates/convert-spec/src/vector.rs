@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -91,7 +92,8 @@ pub struct Case {
     #[serde(default, skip_serializing_if = "Comparisons::is_empty")]
     pub compare: Comparisons,
     /// The family-specific input.
-    pub input: Value,
+    // Shared with the targets that answer the case, never copied for them.
+    pub input: Arc<Value>,
     /// The family-specific expected result.
     pub expected: Value,
 }

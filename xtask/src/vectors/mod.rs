@@ -157,7 +157,7 @@ fn answer_file(name: &str, oracle: &mut dyn Oracle, source: &Expanded) -> Result
                 spec_refs: case.spec_refs.clone(),
                 requires,
                 compare: case.compare.clone(),
-                input: case.input.clone(),
+                input: case.input.clone().into(),
                 expected: authoritative_part(name, family, expected),
             }),
             other => problems.push(format!("  {}: {other}", case.id)),

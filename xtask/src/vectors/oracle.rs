@@ -64,7 +64,7 @@ impl Oracle for AdapterOracle {
             .map(|(id, input)| convert_parity::target::CaseInput {
                 family,
                 id: id.clone(),
-                input: input.clone(),
+                input: input.clone().into(),
             })
             .collect();
         let answers = convert_parity::target::Target::run(&mut self.adapter, &inputs);

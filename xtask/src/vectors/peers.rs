@@ -41,7 +41,7 @@ pub fn findings(dir: &Path, js: &mut dyn Oracle) -> Result<PeerFindings> {
             .collect();
         let requests: Vec<(String, serde_json::Value)> = askable
             .iter()
-            .map(|c| (c.id.clone(), c.input.clone()))
+            .map(|c| (c.id.clone(), serde_json::Value::clone(&c.input)))
             .collect();
         let answers = js.answer(file.family, &requests)?;
         for (case, answer) in askable.iter().zip(answers) {

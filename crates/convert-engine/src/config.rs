@@ -204,11 +204,40 @@ impl ProjectConfig {
     /// Parses config JSON text.
     pub fn from_json_str(text: &str) -> Result<ProjectConfig, ConfigError> {
         let value: Value = serde_json::from_str(text)?;
-        ProjectConfig::from_value(&value)
+        ProjectConfig::from_json(value)
     }
 
-    /// Reads a config value. Fails only when the root is not an object.
+    /// Reads a config value. Fails only when the root is not an object (or
+    /// is nested deeper than [`crate::limits::MAX_DEPTH`]).
     pub fn from_value(value: &Value) -> Result<ProjectConfig, ConfigError> {
+        let mut config = ProjectConfig::read_fields(value)?;
+        if let Value::Object(root) = value {
+            config.raw = root.clone();
+        }
+        Ok(config)
+    }
+
+    /// [`ProjectConfig::from_value`] for a value it may keep: the value
+    /// becomes [`ProjectConfig::raw`] instead of being copied into it. A
+    /// value refused for its depth is dropped without recursion.
+    pub fn from_json(value: Value) -> Result<ProjectConfig, ConfigError> {
+        match ProjectConfig::read_fields(&value) {
+            Ok(mut config) => {
+                if let Value::Object(root) = value {
+                    config.raw = root;
+                }
+                Ok(config)
+            }
+            Err(err) => {
+                crate::limits::dismantle(value);
+                Err(err)
+            }
+        }
+    }
+
+    /// Everything [`ProjectConfig::from_value`] reads, but `raw` (left
+    /// empty).
+    fn read_fields(value: &Value) -> Result<ProjectConfig, ConfigError> {
         let Value::Object(root) = value else {
             return Err(ConfigError::NotAnObject {
                 found: json_type(value),
@@ -257,7 +286,7 @@ impl ProjectConfig {
             locations,
             archived_experiences,
             issues,
-            raw: root.clone(),
+            raw: Map::new(),
             patterns: Derived::default(),
             index: Derived::default(),
         })

@@ -15,7 +15,7 @@
 
 use std::collections::HashMap;
 
-use convert_spec::identity::identical;
+use convert_spec::identity::{fingerprint, identical};
 use serde_json::Value;
 
 /// The smallest value (estimated JSON size, bytes) sent by reference.
@@ -97,85 +97,6 @@ impl Definitions {
             refs.push((name.as_str(), digest));
         }
         refs
-    }
-}
-
-/// A structural hash of `value` (key order included) and an estimate of its
-/// compact JSON size, in one iterative walk (no recursion per level). The
-/// hash is fast, not strong: a collision only costs a comparison.
-fn fingerprint(value: &Value) -> (u64, usize) {
-    let mut hash = Mix(0);
-    let mut size = 0usize;
-    let mut stack = vec![value];
-    while let Some(value) = stack.pop() {
-        match value {
-            Value::Null => {
-                hash.word(0);
-                size += 4;
-            }
-            Value::Bool(b) => {
-                hash.word(1 + u64::from(*b));
-                size += 5;
-            }
-            Value::Number(n) => {
-                if let Some(u) = n.as_u64() {
-                    hash.word(3);
-                    hash.word(u);
-                } else if let Some(i) = n.as_i64() {
-                    hash.word(4);
-                    hash.word(i.cast_unsigned());
-                } else {
-                    hash.word(5);
-                    hash.word(n.as_f64().unwrap_or_default().to_bits());
-                }
-                size += 8;
-            }
-            Value::String(s) => {
-                hash.word(6);
-                hash.bytes(s.as_bytes());
-                size += s.len() + 2;
-            }
-            Value::Array(items) => {
-                hash.word(7);
-                hash.word(items.len() as u64);
-                size += 2 + items.len();
-                stack.extend(items.iter().rev());
-            }
-            Value::Object(members) => {
-                hash.word(8);
-                hash.word(members.len() as u64);
-                size += 2;
-                for key in members.keys() {
-                    hash.bytes(key.as_bytes());
-                    size += key.len() + 4;
-                }
-                stack.extend(members.values().rev());
-            }
-        }
-    }
-    (hash.0, size)
-}
-
-/// A multiply–rotate hash over 64-bit words (the FxHash step).
-struct Mix(u64);
-
-impl Mix {
-    fn word(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-
-    fn bytes(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            self.word(u64::from_le_bytes(
-                <[u8; 8]>::try_from(chunk).unwrap_or_default(),
-            ));
-        }
-        let rest = chunks.remainder();
-        let mut last = [0u8; 8];
-        last[..rest.len()].copy_from_slice(rest);
-        self.word(u64::from_le_bytes(last));
-        self.word(bytes.len() as u64);
     }
 }
 

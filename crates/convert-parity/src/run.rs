@@ -629,10 +629,14 @@ fn run_target(
             failing.push(p.case.id.clone());
         }
         summary.add(outcome.kind);
-        families
-            .entry(p.family.to_string())
-            .or_default()
-            .add(outcome.kind);
+        match families.get_mut(p.family.as_str()) {
+            Some(counts) => counts.add(outcome.kind),
+            None => {
+                let mut counts = Counts::default();
+                counts.add(outcome.kind);
+                families.insert(p.family.to_string(), counts);
+            }
+        }
         if outcome.kind.executed() {
             ran.insert(p.case.id.clone(), outcome.kind);
         }

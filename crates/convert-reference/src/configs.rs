@@ -12,18 +12,25 @@
 use std::sync::Arc;
 
 use convert_engine::config::{ConfigError, ProjectConfig};
-use convert_spec::identity::identical;
+use convert_spec::identity::{fingerprint, identical_maps};
 use serde_json::Value;
 
 /// How many distinct configs are kept (most recently used first). Cases
 /// sharing a config sit together in a vector file, so a handful suffices.
 pub const CAPACITY: usize = 8;
 
-/// The most recently read configs, each with the exact value it was read
-/// from.
+/// The most recently read configs, each with the structural hash
+/// ([`fingerprint`]) of the value it was read from. The value itself is the
+/// config's `raw` object, kept once.
 #[derive(Debug, Default)]
 pub struct ConfigCache {
-    recent: Vec<(Value, Arc<ProjectConfig>)>,
+    recent: Vec<Kept>,
+}
+
+#[derive(Debug)]
+struct Kept {
+    hash: u64,
+    config: Arc<ProjectConfig>,
 }
 
 impl ConfigCache {
@@ -31,20 +38,28 @@ impl ConfigCache {
     /// identical value, or a new one (kept for the next cases). A value the
     /// engine refuses is an error every time, and never kept.
     pub fn read(&mut self, value: &Value) -> Result<Arc<ProjectConfig>, ConfigError> {
-        if let Some(position) = self
-            .recent
-            .iter()
-            .position(|(seen, _)| identical(seen, value))
-        {
-            let entry = self.recent.remove(position);
-            let config = Arc::clone(&entry.1);
-            self.recent.insert(0, entry);
+        // One walk hashes the value; only a kept value with the same hash is
+        // compared in full (configs of one vector file often differ deep
+        // inside, so comparing with each kept value costs nearly a walk).
+        let (hash, _) = fingerprint(value);
+        if let Some(position) = self.recent.iter().position(|kept| {
+            kept.hash == hash
+                && matches!(value, Value::Object(root) if identical_maps(&kept.config.raw, root))
+        }) {
+            let kept = self.recent.remove(position);
+            let config = Arc::clone(&kept.config);
+            self.recent.insert(0, kept);
             return Ok(config);
         }
-        // Refused values (not an object, nested too deep) are not kept, so
-        // nothing deeper than the engine accepts is ever cloned here.
+        // Refused values (not an object, nested too deep) are not kept.
         let config = Arc::new(ProjectConfig::from_value(value)?);
-        self.recent.insert(0, (value.clone(), Arc::clone(&config)));
+        self.recent.insert(
+            0,
+            Kept {
+                hash,
+                config: Arc::clone(&config),
+            },
+        );
         self.recent.truncate(CAPACITY);
         Ok(config)
     }

@@ -22,8 +22,8 @@ use crate::transport::{HttpRequest, Transport, UreqTransport};
 /// The config an instance evaluates against.
 #[derive(Debug)]
 pub(crate) struct Snapshot {
+    /// The config read, with the served JSON as `config.raw` (kept once).
     pub(crate) config: ProjectConfig,
-    pub(crate) raw: Value,
     /// `{account_id}-{project_id}-`: the visitor-record key without the
     /// visitor id ([`store_key`]).
     key_prefix: String,
@@ -33,13 +33,9 @@ impl Snapshot {
     fn read(raw: Value) -> Result<Snapshot, SdkError> {
         validate_contract(&raw).map_err(|v| SdkError::ConfigInvalid(v.to_string()))?;
         let config =
-            ProjectConfig::from_value(&raw).map_err(|e| SdkError::ConfigInvalid(e.to_string()))?;
+            ProjectConfig::from_json(raw).map_err(|e| SdkError::ConfigInvalid(e.to_string()))?;
         let key_prefix = store_key(config.account_id.as_ref(), config.project_id.as_ref(), "");
-        Ok(Snapshot {
-            config,
-            raw,
-            key_prefix,
-        })
+        Ok(Snapshot { config, key_prefix })
     }
 
     /// The visitor's record key in the store ([`store_key`]).
@@ -157,11 +153,12 @@ impl Shared {
         }
         let snapshot = self.snapshot();
         let account_id = snapshot
+            .config
             .raw
             .get("account_id")
             .cloned()
             .unwrap_or(Value::Null);
-        let project_id = js::get(snapshot.raw.get("project"), "id")
+        let project_id = js::get(snapshot.config.raw.get("project"), "id")
             .cloned()
             .unwrap_or(Value::Null);
         let route_key = match &self.options.source {
@@ -248,7 +245,7 @@ impl Shared {
             return Ok(());
         };
         let raw = fetch_config(&self.options, self.transport.as_ref(), key)?;
-        if raw == self.snapshot().raw {
+        if matches!(&raw, Value::Object(served) if *served == self.snapshot().config.raw) {
             return Ok(());
         }
         let snapshot = Snapshot::read(raw)?;
@@ -412,7 +409,9 @@ impl Core {
                     .to_string(),
                 ));
             }
-            ConfigSource::Data(ref data) => data.clone(),
+            // Moved, not copied: the snapshot keeps the config, and nothing
+            // reads the given data again.
+            ConfigSource::Data(ref mut data) => std::mem::take(data),
             ConfigSource::SdkKey(ref key) => fetch_config(&options, transport.as_ref(), key)?,
         };
         let snapshot = Snapshot::read(raw)?;
@@ -520,7 +519,7 @@ impl Core {
 
     /// The project config in use, as served.
     pub fn config(&self) -> Value {
-        self.shared.snapshot().raw.clone()
+        Value::Object(self.shared.snapshot().config.raw.clone())
     }
 
     /// Stops the workers and sends what is queued, trying up to

@@ -5,13 +5,32 @@
 //! shares work between inputs only when they are identical in this sense
 //! (a config read once, a value sent once by reference).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// Whether `a` and `b` are the same JSON text up to whitespace: key order,
 /// strings and number representations included. Iterative (an explicit
 /// stack), so no depth of value can overflow the call stack.
 pub fn identical(a: &Value, b: &Value) -> bool {
-    let mut pending = vec![(a, b)];
+    all_identical(vec![(a, b)])
+}
+
+/// [`identical`] for two objects given as maps.
+pub fn identical_maps(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut pending = Vec::with_capacity(a.len());
+    for ((ka, va), (kb, vb)) in a.iter().zip(b) {
+        if ka != kb {
+            return false;
+        }
+        pending.push((va, vb));
+    }
+    all_identical(pending)
+}
+
+/// Whether every pair of `pending` is [`identical`].
+fn all_identical<'a>(mut pending: Vec<(&'a Value, &'a Value)>) -> bool {
     while let Some((a, b)) = pending.pop() {
         match (a, b) {
             (Value::Null, Value::Null) => {}
@@ -36,6 +55,86 @@ pub fn identical(a: &Value, b: &Value) -> bool {
         }
     }
     true
+}
+
+/// A structural hash of `value` (key order included) and an estimate of its
+/// compact JSON size, in one iterative walk (no recursion per level). The
+/// hash is fast, not strong: identical values hash alike, so a collision
+/// only costs an [`identical`] comparison.
+pub fn fingerprint(value: &Value) -> (u64, usize) {
+    let mut hash = Mix(0);
+    let mut size = 0usize;
+    let mut stack = vec![value];
+    while let Some(value) = stack.pop() {
+        match value {
+            Value::Null => {
+                hash.word(0);
+                size += 4;
+            }
+            Value::Bool(b) => {
+                hash.word(1 + u64::from(*b));
+                size += 5;
+            }
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    hash.word(3);
+                    hash.word(u);
+                } else if let Some(i) = n.as_i64() {
+                    hash.word(4);
+                    hash.word(i.cast_unsigned());
+                } else {
+                    hash.word(5);
+                    hash.word(n.as_f64().unwrap_or_default().to_bits());
+                }
+                size += 8;
+            }
+            Value::String(s) => {
+                hash.word(6);
+                hash.bytes(s.as_bytes());
+                size += s.len() + 2;
+            }
+            Value::Array(items) => {
+                hash.word(7);
+                hash.word(items.len() as u64);
+                size += 2 + items.len();
+                stack.extend(items.iter().rev());
+            }
+            Value::Object(members) => {
+                hash.word(8);
+                hash.word(members.len() as u64);
+                size += 2;
+                for key in members.keys() {
+                    hash.bytes(key.as_bytes());
+                    size += key.len() + 4;
+                }
+                stack.extend(members.values().rev());
+            }
+        }
+    }
+    (hash.0, size)
+}
+
+/// A multiply–rotate hash over 64-bit words (the FxHash step).
+struct Mix(u64);
+
+impl Mix {
+    fn word(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+
+    fn bytes(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            self.word(u64::from_le_bytes(
+                <[u8; 8]>::try_from(chunk).unwrap_or_default(),
+            ));
+        }
+        let rest = chunks.remainder();
+        let mut last = [0u8; 8];
+        last[..rest.len()].copy_from_slice(rest);
+        self.word(u64::from_le_bytes(last));
+        self.word(bytes.len() as u64);
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +162,32 @@ mod tests {
         assert!(!identical(&parsed("[1]"), &parsed("[1, 1]")));
         assert!(!identical(&json!({"a": null}), &json!({"b": null})));
         assert!(!identical(&json!("1"), &json!(1)));
+        let (Value::Object(x), Value::Object(y)) = (&ab, &ba) else {
+            unreachable!()
+        };
+        assert!(identical_maps(x, x) && !identical_maps(x, y));
+    }
+
+    #[test]
+    fn identical_values_have_one_fingerprint() {
+        let text = r#"{"a": [1, 2.5, "xyz", null, true], "b": {"c": -3}}"#;
+        let (hash, size) = fingerprint(&parsed(text));
+        assert_eq!(fingerprint(&parsed(text)), (hash, size));
+        // The size is an estimate of the compact text's length (within 2×).
+        let compact = serde_json::to_string(&parsed(text)).unwrap().len();
+        assert!(
+            compact / 2 <= size && size <= compact * 2,
+            "{size} vs {compact}"
+        );
+        // What `identical` tells apart, these hash apart.
+        for other in [
+            r#"{"b": {"c": -3}, "a": [1, 2.5, "xyz", null, true]}"#,
+            r#"{"a": [1, 2.5, "xyz", null, true], "b": {"c": -3.0}}"#,
+            r#"{"a": [1, 2.5, "xyz", null, false], "b": {"c": -3}}"#,
+            r#"{"a": [1, 2.5, "xyZ", null, true], "b": {"c": -3}}"#,
+        ] {
+            assert_ne!(fingerprint(&parsed(other)).0, hash, "{other}");
+        }
     }
 
     #[test]

@@ -152,12 +152,20 @@ impl Target for Reference {
             .collect();
         let mut answers = Vec::with_capacity(cases.len());
         answers.extend(answer_all(&mut self.local, head));
+        let mut offset = head.len();
         for (worker, (len, sent)) in self.workers.iter().zip(handed) {
-            // A worker that is gone (the engine panicked on an earlier
-            // case) answers nothing: its cases are reported as crashed.
-            match sent.then(|| worker.answers.recv().ok()).flatten() {
-                Some(lane) => answers.extend(lane),
-                None => answers.extend(
+            let run = &cases[offset..offset + len];
+            offset += len;
+            if !sent {
+                // The worker is not running (its thread could not start, or
+                // the engine panicked on an earlier case): answer here.
+                answers.extend(answer_all(&mut self.local, run));
+                continue;
+            }
+            match worker.answers.recv() {
+                Ok(lane) => answers.extend(lane),
+                // The engine panicked on one of these cases.
+                Err(_) => answers.extend(
                     (0..len).map(|_| Answer::Crashed("the reference engine panicked".into())),
                 ),
             }

@@ -16,17 +16,27 @@ pub fn identical(a: &Value, b: &Value) -> bool {
 
 /// [`identical`] for two objects given as maps.
 pub fn identical_maps(a: &Map<String, Value>, b: &Map<String, Value>) -> bool {
+    let mut pending = Vec::with_capacity(a.len());
+    same_keys_in_order(a, b, &mut pending) && all_identical(pending)
+}
+
+/// Whether `a` and `b` have the same keys in the same order; their values,
+/// paired, are pushed onto `pending` to be compared.
+fn same_keys_in_order<'a>(
+    a: &'a Map<String, Value>,
+    b: &'a Map<String, Value>,
+    pending: &mut Vec<(&'a Value, &'a Value)>,
+) -> bool {
     if a.len() != b.len() {
         return false;
     }
-    let mut pending = Vec::with_capacity(a.len());
     for ((ka, va), (kb, vb)) in a.iter().zip(b) {
         if ka != kb {
             return false;
         }
         pending.push((va, vb));
     }
-    all_identical(pending)
+    true
 }
 
 /// Whether every pair of `pending` is [`identical`].
@@ -43,12 +53,9 @@ fn all_identical<'a>(mut pending: Vec<(&'a Value, &'a Value)>) -> bool {
             (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
                 pending.extend(x.iter().zip(y));
             }
-            (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
-                for ((kx, vx), (ky, vy)) in x.iter().zip(y) {
-                    if kx != ky {
-                        return false;
-                    }
-                    pending.push((vx, vy));
+            (Value::Object(x), Value::Object(y)) => {
+                if !same_keys_in_order(x, y, &mut pending) {
+                    return false;
                 }
             }
             _ => return false,

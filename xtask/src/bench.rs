@@ -243,11 +243,10 @@ fn peer_results(root: &Path, plan: &Plan) -> Result<Vec<Peer>> {
             dir.dir.clone(),
         ));
     }
-    let case = CaseInput {
-        family: Family::Experience,
-        id: "bench/decision".into(),
-        input: workload.into(),
-    };
+    // Interned as a loaded suite interns its cases, so the `run`s below are
+    // referred the way the runner refers a suite's cases.
+    let mut case = CaseInput::new(Family::Experience, "bench/decision", workload);
+    case.members = convert_spec::identity::Interner::new().members(&case.input);
     let mut peers = Vec::new();
     for config in configs {
         let name = config.name.clone();

@@ -941,6 +941,17 @@ pub const CONTRACT_LISTS: &[&str] = &["experiences", "features", "goals", "audie
 /// `project.id` is present and neither `null` nor `""`; each of
 /// [`CONTRACT_LISTS`], when present, is an array.
 pub fn validate_contract(value: &Value) -> Result<(), ContractViolation> {
+    let Value::Object(root) = value else {
+        return Err(ContractViolation {
+            kind: ContractFault::NotAnObject,
+            path: "$".to_owned(),
+        });
+    };
+    validate_contract_object(root)
+}
+
+/// [`validate_contract`] for a config given as its root object.
+pub fn validate_contract_object(root: &Map<String, Value>) -> Result<(), ContractViolation> {
     let fault = |kind, path: &str| {
         Err(ContractViolation {
             kind,
@@ -951,9 +962,6 @@ pub fn validate_contract(value: &Value) -> Result<(), ContractViolation> {
         None | Some(Value::Null) => true,
         Some(Value::String(s)) => s.is_empty(),
         Some(_) => false,
-    };
-    let Value::Object(root) = value else {
-        return fault(ContractFault::NotAnObject, "$");
     };
     if missing(root.get("account_id")) {
         return fault(ContractFault::MissingField, "$.account_id");

@@ -3,6 +3,9 @@
 //! the files): parse each case input, evaluate, check the result shape,
 //! compare, apply divergences, build the report. The reference target
 //! answers on one lane per core (`inprocess::Reference`), as the binary does.
+//! `runner/load/v1` is the part left out: reading and checking the vector
+//! files and interning the case inputs' members (`Suite::load`), done once
+//! per run however many targets are judged.
 //!
 //! Run: `cargo bench -p convert-parity --bench runner` (or `cargo xtask bench`).
 
@@ -29,6 +32,9 @@ fn runner(c: &mut Criterion) {
             assert_eq!(report.exit_code, 0, "the reference passes every vector");
             report
         })
+    });
+    group.bench_function("load/v1", |b| {
+        b.iter(|| Suite::load(&root.join("vectors/v1")).expect("the vector set loads"))
     });
     group.finish();
 }

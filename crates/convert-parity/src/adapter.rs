@@ -11,11 +11,11 @@
 //!
 //! let config = AdapterConfig::new("js", vec!["node".into(), "adapter.js".into()], PathBuf::from("adapters/js"));
 //! let mut adapter = Adapter::start(config)?;
-//! let answers = adapter.run(&[CaseInput {
-//!     family: Family::Hash,
-//!     id: "hash/example".into(),
-//!     input: serde_json::json!({"value": "hello", "seed": 9999}).into(),
-//! }]);
+//! let answers = adapter.run(&[CaseInput::new(
+//!     Family::Hash,
+//!     "hash/example",
+//!     serde_json::json!({"value": "hello", "seed": 9999}),
+//! )]);
 //! println!("{:?}", answers[0]);
 //! # Ok::<(), convert_parity::adapter::StartError>(())
 //! ```
@@ -209,6 +209,7 @@ impl Process {
         &mut self,
         define: bool,
         input: &Value,
+        members: &convert_spec::identity::Members,
         line_of: impl FnOnce(&[(&str, &str)]) -> Vec<u8>,
     ) {
         if !define {
@@ -216,7 +217,7 @@ impl Process {
             return;
         }
         let mut defines = Vec::new();
-        let refs = self.definitions.refer(input, &mut defines);
+        let refs = self.definitions.refer(input, members, &mut defines);
         for line in defines {
             self.send_line(line);
         }
@@ -527,7 +528,7 @@ impl Adapter {
             iterations,
             scope,
         };
-        process.send_case(define, &case.input, |refs| {
+        process.send_case(define, &case.input, &case.members, |refs| {
             convert_spec::protocol::time_request_line(&request, refs)
         });
         let Some(process) = &self.process else {
@@ -713,7 +714,7 @@ impl Target for Adapter {
                 let case = &cases[next];
                 let seq = self.next_seq;
                 self.next_seq += 1;
-                process.send_case(define, &case.input, |refs| {
+                process.send_case(define, &case.input, &case.members, |refs| {
                     convert_spec::protocol::run_request_line_with_refs(
                         seq,
                         case.family.as_str(),

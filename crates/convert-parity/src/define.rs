@@ -11,11 +11,15 @@
 //! that, values go inline. Values are recognised by a structural hash and
 //! confirmed by an order-sensitive comparison (key order is significant to
 //! JavaScript semantics), so two inputs share a definition only when their
-//! JSON texts are identical.
+//! JSON texts are identical. A member with an interned handle (a suite's
+//! cases have them, [`convert_spec::identity::Interner`]) is recognised by
+//! the handle instead: no walk at all.
 
 use std::collections::HashMap;
 
-use convert_spec::identity::{fingerprint, identical};
+use std::sync::Arc;
+
+use convert_spec::identity::{Members, Shared, fingerprint, identical};
 use serde_json::Value;
 
 /// The smallest value (estimated JSON size, bytes) sent by reference.
@@ -31,7 +35,20 @@ const MAX_SEEN: usize = 4096;
 #[derive(Debug)]
 struct Defined {
     value: Value,
+    /// The handle of the value it was defined from, if it had one.
+    shared: Option<Arc<Shared>>,
     digest: String,
+}
+
+impl Defined {
+    /// Whether `value`, with handle `shared`, is this definition's value.
+    fn is(&self, value: &Value, shared: Option<&Arc<Shared>>) -> bool {
+        let same_handle = match (&self.shared, shared) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
+        same_handle || identical(&self.value, value)
+    }
 }
 
 /// What one adapter process has been sent.
@@ -45,10 +62,12 @@ pub struct Definitions {
 impl Definitions {
     /// The members of `input` (an object) to send by reference, as
     /// `(member, digest)`, in input order; the `define` lines (JSON and
-    /// `\n`) they need first are appended to `defines`.
+    /// `\n`) they need first are appended to `defines`. `handles` are the
+    /// interned handles of `input`'s members (may be empty).
     pub fn refer<'a>(
         &mut self,
         input: &'a Value,
+        handles: &Members,
         defines: &mut Vec<Vec<u8>>,
     ) -> Vec<(&'a str, String)> {
         let mut refs = Vec::new();
@@ -56,14 +75,23 @@ impl Definitions {
             return refs;
         };
         for (name, value) in members {
-            let (hash, size) = fingerprint(value);
+            let shared = handles.get(name);
+            let (hash, size) = match shared {
+                Some(shared) => (shared.hash(), shared.size()),
+                None if matches!(value, Value::Object(_) | Value::Array(_)) => fingerprint(value),
+                // A scalar: only a long string could be large enough.
+                None => match value {
+                    Value::String(text) if text.len() + 2 >= MIN_BYTES => fingerprint(value),
+                    _ => continue,
+                },
+            };
             if size < MIN_BYTES {
                 continue;
             }
             if let Some(found) = self
                 .defined
                 .get(&hash)
-                .and_then(|list| list.iter().find(|d| identical(&d.value, value)))
+                .and_then(|list| list.iter().find(|d| d.is(value, shared)))
             {
                 refs.push((name.as_str(), found.digest.clone()));
                 continue;
@@ -92,6 +120,7 @@ impl Definitions {
             self.bytes += text.len();
             self.defined.entry(hash).or_default().push(Defined {
                 value: value.clone(),
+                shared: shared.cloned(),
                 digest: digest.clone(),
             });
             refs.push((name.as_str(), digest));
@@ -105,6 +134,10 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn none() -> Members {
+        Members::default()
+    }
+
     fn big(extra: Value) -> Value {
         json!({"padding": "x".repeat(MIN_BYTES), "extra": extra})
     }
@@ -115,11 +148,11 @@ mod tests {
         let input = json!({"config": big(json!(1)), "visitor_id": "v"});
         let mut defines = Vec::new();
         assert!(
-            definitions.refer(&input, &mut defines).is_empty(),
+            definitions.refer(&input, &none(), &mut defines).is_empty(),
             "first use: inline"
         );
         assert!(defines.is_empty());
-        let refs = definitions.refer(&input, &mut defines);
+        let refs = definitions.refer(&input, &none(), &mut defines);
         assert_eq!(defines.len(), 1);
         let define: convert_spec::protocol::Request = serde_json::from_slice(&defines[0]).unwrap();
         let expected =
@@ -138,8 +171,32 @@ mod tests {
         // A third use (an equal value elsewhere) is referred without a new definition.
         let other = json!({"visitor_id": "w", "config": big(json!(1))});
         defines.clear();
-        assert_eq!(definitions.refer(&other, &mut defines), refs);
+        assert_eq!(definitions.refer(&other, &none(), &mut defines), refs);
         assert!(defines.is_empty());
+    }
+
+    #[test]
+    fn interned_members_are_referred_by_handle_as_without_one() {
+        use convert_spec::identity::Interner;
+        let mut interner = Interner::new();
+        let inputs: Vec<Arc<Value>> = (0..3)
+            .map(|i| Arc::new(json!({"config": big(json!(1)), "visitor_id": i})))
+            .chain([Arc::new(json!({"config": big(json!(2))}))])
+            .collect();
+        let mut by_handle = Definitions::default();
+        let mut by_value = Definitions::default();
+        let mut shape = Vec::new();
+        for input in &inputs {
+            let handles = interner.members(input);
+            assert!(handles.get("config").is_some());
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            let refs = by_handle.refer(input, &handles, &mut a);
+            assert_eq!(refs, by_value.refer(input, &none(), &mut b));
+            assert_eq!(a, b);
+            shape.push((refs.len(), a.len()));
+        }
+        // Inline, defined and referred, referred; the other config: inline.
+        assert_eq!(shape, [(0, 0), (1, 1), (1, 0), (0, 0)]);
     }
 
     #[test]
@@ -148,19 +205,19 @@ mod tests {
         let mut defines = Vec::new();
         let small = json!({"rule": {"a": 1}, "data": "d"});
         for _ in 0..3 {
-            assert!(definitions.refer(&small, &mut defines).is_empty());
+            assert!(definitions.refer(&small, &none(), &mut defines).is_empty());
             assert!(
                 definitions
-                    .refer(&json!("not an object"), &mut defines)
+                    .refer(&json!("not an object"), &none(), &mut defines)
                     .is_empty()
             );
         }
         let ab = json!({"config": {"a": "x".repeat(MIN_BYTES), "b": 1}});
         let ba = json!({"config": {"b": 1, "a": "x".repeat(MIN_BYTES)}});
-        definitions.refer(&ab, &mut defines);
-        assert_eq!(definitions.refer(&ab, &mut defines).len(), 1);
+        definitions.refer(&ab, &none(), &mut defines);
+        assert_eq!(definitions.refer(&ab, &none(), &mut defines).len(), 1);
         assert!(
-            definitions.refer(&ba, &mut defines).is_empty(),
+            definitions.refer(&ba, &none(), &mut defines).is_empty(),
             "another key order is another value"
         );
         assert!(!identical(&ab, &ba));

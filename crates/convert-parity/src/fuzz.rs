@@ -464,11 +464,11 @@ fn make_batch(
                     }
                 }
                 batch.missing.push(missing);
-                cases.push(CaseInput {
+                cases.push(CaseInput::new(
                     family,
-                    id: format!("fuzz/{family}/{}/{index}", config.seed),
-                    input: Arc::new(input),
-                });
+                    format!("fuzz/{family}/{}/{index}", config.seed),
+                    input,
+                ));
                 batch.trees.push((index, tree));
             }
             Err(message) => batch.faults.push(message),
@@ -734,11 +734,11 @@ fn evaluate_one(
         .iter()
         .map(|caps| caps.missing(family, &derived))
         .collect();
-    let case = Arc::new(vec![CaseInput {
+    let case = Arc::new(vec![CaseInput::new(
         family,
-        id: format!("fuzz/{family}/shrink"),
-        input: Arc::new(input.clone()),
-    }]);
+        format!("fuzz/{family}/shrink"),
+        input.clone(),
+    )]);
     for (lane, missing) in lanes.iter().zip(&missing) {
         if missing.is_none() {
             lane.worker.submit(Arc::clone(&case));

@@ -1,5 +1,7 @@
 //! The reference engine as an in-process target.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 use std::thread::JoinHandle;
 
@@ -17,16 +19,23 @@ pub const MIN_CASES_PER_LANE: usize = 16;
 /// The most lanes a reference target uses.
 pub const MAX_LANES: usize = 8;
 
+/// How many neighbouring cases a lane takes at a time. Small enough that
+/// the lanes finish a batch together however its cases' costs vary (a
+/// `scenario` case costs ten `rule` cases); large enough that the cases of
+/// a vector file sharing a config mostly stay on one lane and read it once.
+pub const CASES_PER_TAKE: usize = 8;
+
 /// `convert-reference`, called directly (no process, no JSON framing).
 ///
-/// A batch of cases is split into contiguous runs, one per *lane*: the
-/// first is answered on the calling thread, the others each on a worker
-/// thread of its own, started on first use and kept until the target is
-/// dropped. There are as many lanes as the machine has cores (at most
-/// [`MAX_LANES`]). Each lane keeps its own [`Evaluator`], so neighbouring
-/// cases of a vector file that share a project config read it once per
-/// lane. Answers do not depend on the lanes: each case is evaluated on its
-/// own, and the answers come back in the order of the cases.
+/// The cases of a batch are taken by *lanes*, [`CASES_PER_TAKE`]
+/// neighbouring cases at a time, in order, until none are left: one lane is
+/// the calling thread, the others each a worker thread of its own, started
+/// on first use and kept until the target is dropped. There are as many
+/// lanes as the machine has cores (at most [`MAX_LANES`]). Each lane keeps
+/// its own [`Evaluator`], so neighbouring cases of a vector file that share
+/// a project config read it once per lane. Answers do not depend on the
+/// lanes: each case is evaluated on its own, and the answers come back in
+/// the order of the cases.
 pub struct Reference {
     implementation: Implementation,
     capabilities: Capabilities,
@@ -35,30 +44,65 @@ pub struct Reference {
     workers: Vec<Worker>,
 }
 
-/// A lane on a thread of its own: cases in, answers out.
+/// One batch, shared by the lanes answering it.
+struct Batch {
+    cases: Arc<[CaseInput]>,
+    /// The next take to answer (take `i` is cases `i * CASES_PER_TAKE ..`).
+    next: AtomicUsize,
+}
+
+impl Batch {
+    fn takes(&self) -> usize {
+        self.cases.len().div_ceil(CASES_PER_TAKE)
+    }
+
+    /// Answers takes until none are left, handing each to `done` with its
+    /// index.
+    fn answer(&self, evaluator: &mut Evaluator, mut done: impl FnMut(usize, Vec<Answer>) -> bool) {
+        loop {
+            let take = self.next.fetch_add(1, Ordering::Relaxed);
+            let start = take.saturating_mul(CASES_PER_TAKE);
+            if start >= self.cases.len() {
+                return;
+            }
+            let end = (start + CASES_PER_TAKE).min(self.cases.len());
+            if !done(take, answer_all(evaluator, &self.cases[start..end])) {
+                return;
+            }
+        }
+    }
+}
+
+/// A lane on a thread of its own: batches in, answered takes out.
 struct Worker {
-    cases: Option<Sender<Vec<CaseInput>>>,
-    answers: Receiver<Vec<Answer>>,
+    batches: Option<Sender<Arc<Batch>>>,
+    answers: Receiver<(usize, Vec<Answer>)>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl Worker {
     fn start() -> Worker {
-        let (cases, inbox) = mpsc::channel::<Vec<CaseInput>>();
+        let (batches, inbox) = mpsc::channel::<Arc<Batch>>();
         let (outbox, answers) = mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("reference-lane".into())
             .spawn(move || {
                 let mut evaluator = Evaluator::new();
                 for batch in inbox {
-                    if outbox.send(answer_all(&mut evaluator, &batch)).is_err() {
+                    let mut open = true;
+                    batch.answer(&mut evaluator, |take, answers| {
+                        open = outbox.send((take, answers)).is_ok();
+                        open
+                    });
+                    // The end of this lane's share of the batch.
+                    if !open || outbox.send((usize::MAX, Vec::new())).is_err() {
                         break;
                     }
                 }
             })
             .ok();
         Worker {
-            cases: Some(cases),
+            batches: Some(batches),
             answers,
             thread,
         }
@@ -68,7 +112,7 @@ impl Worker {
 impl Drop for Worker {
     fn drop(&mut self) {
         // Closing the channel ends the worker's loop.
-        self.cases = None;
+        self.batches = None;
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
@@ -104,7 +148,11 @@ impl Reference {
 fn answer_all(evaluator: &mut Evaluator, cases: &[CaseInput]) -> Vec<Answer> {
     cases
         .iter()
-        .map(|case| match evaluator.evaluate(case.family, &case.input) {
+        .map(|case| {
+            let config = case.members.get("config");
+            evaluator.evaluate_shared(case.family, &case.input, config)
+        })
+        .map(|answer| match answer {
             Ok(result) => Answer::Result(result),
             Err(err) => Answer::Errored(err.to_string()),
         })
@@ -134,38 +182,44 @@ impl Target for Reference {
         while self.workers.len() < lanes - 1 {
             self.workers.push(Worker::start());
         }
-        let mut runs = cases.chunks(cases.len().div_ceil(lanes));
-        let head = runs.next().unwrap_or_default();
-        // Hand each worker its run (the inputs are shared, not copied),
-        // answer the first run here meanwhile, then collect in order.
-        let handed: Vec<(usize, bool)> = self
-            .workers
+        // The inputs are shared with the workers, not copied.
+        let batch = Arc::new(Batch {
+            cases: cases.into(),
+            next: AtomicUsize::new(0),
+        });
+        let mut takes: Vec<Option<Vec<Answer>>> = (0..batch.takes()).map(|_| None).collect();
+        let handed: Vec<bool> = self.workers[..lanes - 1]
             .iter()
-            .zip(runs)
-            .map(|(worker, run)| {
-                let sent = worker
-                    .cases
+            .map(|worker| {
+                worker
+                    .batches
                     .as_ref()
-                    .is_some_and(|cases| cases.send(run.to_vec()).is_ok());
-                (run.len(), sent)
+                    .is_some_and(|batches| batches.send(Arc::clone(&batch)).is_ok())
             })
             .collect();
-        let mut answers = Vec::with_capacity(cases.len());
-        answers.extend(answer_all(&mut self.local, head));
-        let mut offset = head.len();
-        for (worker, (len, sent)) in self.workers.iter().zip(handed) {
-            let run = &cases[offset..offset + len];
-            offset += len;
-            if !sent {
-                // The worker is not running (its thread could not start, or
-                // the engine panicked on an earlier case): answer here.
-                answers.extend(answer_all(&mut self.local, run));
+        batch.answer(&mut self.local, |take, answers| {
+            takes[take] = Some(answers);
+            true
+        });
+        for (worker, handed) in self.workers.iter().zip(handed) {
+            if !handed {
                 continue;
             }
-            match worker.answers.recv() {
-                Ok(lane) => answers.extend(lane),
-                // The engine panicked on one of these cases.
-                Err(_) => answers.extend(
+            // Until the worker's end of the batch, or its thread ended (the
+            // engine panicked on a case of its current take).
+            while let Ok((take, answers)) = worker.answers.recv() {
+                match takes.get_mut(take) {
+                    Some(slot) => *slot = Some(answers),
+                    None => break,
+                }
+            }
+        }
+        let mut answers = Vec::with_capacity(cases.len());
+        for (take, answered) in takes.into_iter().enumerate() {
+            let len = CASES_PER_TAKE.min(cases.len() - take * CASES_PER_TAKE);
+            match answered {
+                Some(take) => answers.extend(take),
+                None => answers.extend(
                     (0..len).map(|_| Answer::Crashed("the reference engine panicked".into())),
                 ),
             }
@@ -182,16 +236,16 @@ mod tests {
 
     fn cases(count: usize) -> Vec<CaseInput> {
         (0..count)
-            .map(|i| CaseInput {
-                family: if i % 7 == 3 {
+            .map(|i| {
+                // Every 7th case is malformed (a rule case without its
+                // fields), so errors must stay in their places too.
+                let family = if i % 7 == 3 {
                     Family::Rule
                 } else {
                     Family::Hash
-                },
-                id: format!("c{i}"),
-                // Every 7th case is malformed (a rule case without its
-                // fields), so errors must stay in their places too.
-                input: json!({"value": format!("visitor-{i}"), "seed": i % 5}).into(),
+                };
+                let input = json!({"value": format!("visitor-{i}"), "seed": i % 5});
+                CaseInput::new(family, format!("c{i}"), input)
             })
             .collect()
     }
@@ -208,6 +262,14 @@ mod tests {
             // Twice: the workers are reused across batches.
             assert_eq!(target.run(&cases), one, "{lanes} lanes");
             assert_eq!(target.run(&cases[..50]), one[..50], "{lanes} lanes");
+            // Batches that end inside a take, or are one take long.
+            for len in [MIN_CASES_PER_LANE * 2, 33, 129, 199] {
+                assert_eq!(
+                    target.run(&cases[..len]),
+                    one[..len],
+                    "{lanes} lanes, {len}"
+                );
+            }
         }
     }
 

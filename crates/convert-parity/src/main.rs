@@ -931,11 +931,7 @@ fn smoke(root: &Path, choice: AdapterChoice) -> Result<ExitCode> {
     }
     let cases: Vec<CaseInput> = families
         .iter()
-        .map(|&family| CaseInput {
-            family,
-            id: format!("smoke/{family}"),
-            input: trivial_case(family).into(),
-        })
+        .map(|&family| CaseInput::new(family, format!("smoke/{family}"), trivial_case(family)))
         .collect();
     let answers = adapter.run(&cases);
     for (case, answer) in cases.iter().zip(answers) {

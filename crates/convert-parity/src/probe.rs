@@ -307,10 +307,12 @@ mod tests {
 
     fn inputs() -> Vec<CaseInput> {
         (0..20)
-            .map(|i| CaseInput {
-                family: Family::Hash,
-                id: format!("hash/{i}"),
-                input: json!({"value": "x".repeat(i), "seed": i % 3}).into(),
+            .map(|i| {
+                CaseInput::new(
+                    Family::Hash,
+                    format!("hash/{i}"),
+                    json!({"value": "x".repeat(i), "seed": i % 3}),
+                )
             })
             .collect()
     }

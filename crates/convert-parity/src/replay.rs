@@ -2,7 +2,6 @@
 //! target alone, judged exactly as the run judged it.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::Duration;
 
 use crate::adapter::{Adapter, AdapterConfig, StartError};
@@ -47,11 +46,7 @@ pub fn replay(
         Some(config) => Box::new(Adapter::start(config)?),
         None => Box::new(Reference::new()),
     };
-    let case = CaseInput {
-        family: file.family,
-        id: file.case.id.clone(),
-        input: Arc::new(file.case.input.clone()),
-    };
+    let case = CaseInput::new(file.family, file.case.id.clone(), file.case.input.clone());
     let answer = target
         .run(std::slice::from_ref(&case))
         .pop()

@@ -1,13 +1,14 @@
 //! A run: the cases (vector files plus imported peer files), the targets,
 //! their outcomes, and the gate's verdict.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
 use convert_import::PeerKind;
 use convert_spec::divergence::DivergenceFile;
+use convert_spec::identity::{Interner, Members};
 use convert_spec::vector::{VectorFile, VectorSet};
 use convert_spec::{Family, families};
 use serde::{Deserialize, Serialize};
@@ -93,6 +94,13 @@ pub struct Suite {
     /// Every case id loaded, even from files later left out of the run
     /// (divergence entries are checked against these).
     known: BTreeSet<String>,
+    /// Finds the identical members of case inputs (configs, mostly) once,
+    /// when the cases are loaded; every target of every run shares what it
+    /// found ([`Suite::members_of`]).
+    interner: Interner,
+    /// Each loaded case input's member handles, by the input's address
+    /// (the input is kept here, so the address stays its own).
+    identities: HashMap<usize, (Arc<Value>, Members)>,
 }
 
 /// Why the suite cannot be assembled.
@@ -140,6 +148,7 @@ impl Suite {
             ..Suite::default()
         };
         suite.check_ids()?;
+        suite.intern_cases();
         Ok(suite)
     }
 
@@ -159,7 +168,9 @@ impl Suite {
                 imported: true,
             });
         }
-        self.check_ids()
+        self.check_ids()?;
+        self.intern_cases();
+        Ok(())
     }
 
     /// Imports every recognised peer file under `dir`.
@@ -179,7 +190,9 @@ impl Suite {
                 });
             }
         }
-        self.check_ids()
+        self.check_ids()?;
+        self.intern_cases();
+        Ok(())
     }
 
     /// Applies a findings file: each listed imported case is judged against
@@ -261,6 +274,30 @@ impl Suite {
         }
         self.known = seen.into_iter().map(str::to_owned).collect();
         Ok(())
+    }
+
+    /// Interns the inputs of cases loaded since the last call.
+    fn intern_cases(&mut self) {
+        for file in &self.files {
+            for case in &file.file.cases {
+                let address = Arc::as_ptr(&case.input) as usize;
+                if !self.identities.contains_key(&address) {
+                    let members = self.interner.members(&case.input);
+                    self.identities
+                        .insert(address, (Arc::clone(&case.input), members));
+                }
+            }
+        }
+    }
+
+    /// The member handles of `case`'s input (none for a case this suite did
+    /// not load, or whose input was replaced since): targets recognise a
+    /// config they have read by its handle instead of comparing it again.
+    pub fn members_of(&self, case: &convert_spec::vector::Case) -> Members {
+        match self.identities.get(&(Arc::as_ptr(&case.input) as usize)) {
+            Some((input, members)) if Arc::ptr_eq(input, &case.input) => members.clone(),
+            _ => Members::default(),
+        }
     }
 
     fn selected(&self, family: Family) -> bool {
@@ -571,19 +608,49 @@ fn run_target(
             family: p.family,
             id: p.case.id.clone(),
             input: Arc::clone(&p.case.input),
+            members: suite.members_of(p.case),
         })
         .collect();
     progress.target_started(&name, inputs.len());
-    let mut answers = Vec::with_capacity(inputs.len());
-    for batch in inputs.chunks(PROGRESS_BATCH) {
-        let mut batch_answers = target.run(batch);
-        // One answer per case, whatever the target returned.
-        batch_answers.resize_with(batch.len(), || {
-            Answer::Crashed("the target gave no answer".into())
+    // Each batch's answers are judged on a thread of their own while the
+    // target answers the next batch. The probe needs the answers afterwards.
+    let keep_answers = suite.probe.is_some();
+    let mut answers = Vec::new();
+    let judged = std::thread::scope(|scope| {
+        let (to_judge, batches) = std::sync::mpsc::channel::<Vec<Answer>>();
+        let judging = scope.spawn(|| {
+            let mut runnable = planned.iter().filter(|p| p.skip.is_none());
+            let mut outcomes = Vec::with_capacity(inputs.len());
+            for answer in batches.into_iter().flatten() {
+                let Some(p) = runnable.next() else { break };
+                outcomes.push(judge_with(
+                    p.family,
+                    &p.case.expected,
+                    answer,
+                    &capabilities,
+                    &p.comparisons,
+                ));
+            }
+            outcomes
         });
-        answers.extend(batch_answers);
-        progress.cases_done(&name, batch.len());
-    }
+        for batch in inputs.chunks(PROGRESS_BATCH) {
+            let mut batch_answers = target.run(batch);
+            // One answer per case, whatever the target returned.
+            batch_answers.resize_with(batch.len(), || {
+                Answer::Crashed("the target gave no answer".into())
+            });
+            if keep_answers {
+                answers.extend(batch_answers.iter().cloned());
+            }
+            // The judge ends only by panicking, which `join` re-raises.
+            let _ = to_judge.send(batch_answers);
+            progress.cases_done(&name, batch.len());
+        }
+        drop(to_judge);
+        judging
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    });
     progress.target_finished(&name);
     let probe = suite.probe.map(|settings| {
         crate::probe::run(settings, &inputs, &answers, target.as_mut(), &mut *fresh)
@@ -601,7 +668,7 @@ fn run_target(
             message,
         });
     }
-    let mut answers = answers.into_iter();
+    let mut judged = judged.into_iter();
 
     let mut cases = Vec::with_capacity(planned.len());
     let mut summary = Counts::default();
@@ -611,18 +678,10 @@ fn run_target(
     for p in &planned {
         let mut outcome = match &p.skip {
             Some(reason) => Outcome::with_message(OutcomeKind::Skipped, reason.clone()),
-            None => {
-                let answer = answers
-                    .next()
-                    .unwrap_or_else(|| Answer::Crashed("the target gave no answer".into()));
-                judge_with(
-                    p.family,
-                    &p.case.expected,
-                    answer,
-                    &capabilities,
-                    &p.comparisons,
-                )
-            }
+            // One outcome per runnable case (each batch got its answers).
+            None => judged.next().unwrap_or_else(|| {
+                Outcome::with_message(OutcomeKind::Crashed, "the target gave no answer")
+            }),
         };
         declared.apply(&p.case.id, &mut outcome);
         if matches!(outcome.kind, OutcomeKind::Fail | OutcomeKind::Errored) {

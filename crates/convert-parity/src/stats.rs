@@ -49,17 +49,16 @@ impl StatsPlan {
             .zip(&self.allocations)
             .map(|(id, allocation)| json!({"id": id, "traffic_allocation": allocation}))
             .collect();
-        CaseInput {
-            family: Family::Bucketing,
-            id: format!("stats/{visitor}"),
-            input: json!({
+        CaseInput::new(
+            Family::Bucketing,
+            format!("stats/{visitor}"),
+            json!({
                 "contract_version": self.contract_version,
                 "experience_id": self.experience_id,
                 "visitor_id": format!("stats-{visitor}"),
                 "variations": variations,
-            })
-            .into(),
-        }
+            }),
+        )
     }
 }
 

@@ -3,6 +3,7 @@
 
 use std::sync::Arc;
 
+use convert_spec::identity::Members;
 use convert_spec::protocol::Implementation;
 use convert_spec::{Capabilities, Family};
 use serde_json::Value;
@@ -18,6 +19,24 @@ pub struct CaseInput {
     pub id: String,
     /// The family-specific input, shared with the vector it comes from.
     pub input: Arc<Value>,
+    /// Handles of the input's members, from the suite's
+    /// [`Interner`](convert_spec::identity::Interner): a target that keeps
+    /// work per value (a read config, a defined value) recognises an
+    /// identical member by its handle. Empty when nobody interned the input;
+    /// targets then compare values themselves.
+    pub members: Members,
+}
+
+impl CaseInput {
+    /// A case input without member handles.
+    pub fn new(family: Family, id: impl Into<String>, input: impl Into<Arc<Value>>) -> CaseInput {
+        CaseInput {
+            family,
+            id: id.into(),
+            input: input.into(),
+            members: Members::default(),
+        }
+    }
 }
 
 /// Something that evaluates cases.

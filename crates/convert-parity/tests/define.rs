@@ -32,11 +32,11 @@ fn config(tag: &str) -> Value {
 }
 
 fn case(id: &str, config: &Value, visitor: &str) -> CaseInput {
-    CaseInput {
-        family: Family::Hash,
-        id: id.into(),
-        input: json!({"config": config, "visitor_id": visitor}).into(),
-    }
+    CaseInput::new(
+        Family::Hash,
+        id,
+        json!({"config": config, "visitor_id": visitor}),
+    )
 }
 
 fn requests(log: &Path) -> Vec<Value> {
@@ -171,11 +171,7 @@ fn the_reference_adapter_answers_by_reference_as_it_answers_whole() {
         .map(|i| {
             let mut input = workload.clone();
             input["visitor_id"] = json!(format!("visitor-{i}"));
-            CaseInput {
-                family: Family::Experience,
-                id: format!("w{i}"),
-                input: input.into(),
-            }
+            CaseInput::new(Family::Experience, format!("w{i}"), input)
         })
         .collect();
     let argv = vec![reference_adapter().display().to_string(), "adapter".into()];

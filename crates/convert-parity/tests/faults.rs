@@ -372,11 +372,7 @@ fn the_library_reaps_every_process_of_every_fault() {
     let cases: Vec<CaseInput> = file
         .cases
         .iter()
-        .map(|c| CaseInput {
-            family: file.family,
-            id: c.id.clone(),
-            input: c.input.clone(),
-        })
+        .map(|c| CaseInput::new(file.family, c.id.clone(), c.input.clone()))
         .collect();
     let faulty = cases.iter().position(|c| c.id == FAULTY).unwrap();
     let matrix: &[FaultRow] = &[

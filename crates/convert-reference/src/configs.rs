@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use convert_engine::config::{ConfigError, ProjectConfig};
-use convert_spec::identity::{fingerprint, identical_maps};
+use convert_spec::identity::{Shared, fingerprint, identical_maps};
 use serde_json::Value;
 
 /// How many distinct configs are kept (most recently used first). Cases
@@ -30,6 +30,8 @@ pub struct ConfigCache {
 #[derive(Debug)]
 struct Kept {
     hash: u64,
+    /// The interned handle of the value it was read from, if it had one.
+    shared: Option<Arc<Shared>>,
     config: Arc<ProjectConfig>,
 }
 
@@ -38,13 +40,32 @@ impl ConfigCache {
     /// identical value, or a new one (kept for the next cases). A value the
     /// engine refuses is an error every time, and never kept.
     pub fn read(&mut self, value: &Value) -> Result<Arc<ProjectConfig>, ConfigError> {
-        // One walk hashes the value; only a kept value with the same hash is
-        // compared in full (configs of one vector file often differ deep
-        // inside, so comparing with each kept value costs nearly a walk).
-        let (hash, _) = fingerprint(value);
+        self.read_shared(value, None)
+    }
+
+    /// [`ConfigCache::read`] for a value with its interned handle
+    /// ([`convert_spec::identity::Interner`]), if it has one: a kept config
+    /// read from a value with the same handle is shared without walking
+    /// either value. `shared` must be the handle of `value`.
+    pub fn read_shared(
+        &mut self,
+        value: &Value,
+        shared: Option<&Arc<Shared>>,
+    ) -> Result<Arc<ProjectConfig>, ConfigError> {
+        // Without a handle, one walk hashes the value; only a kept value with
+        // the same hash is compared in full (configs of one vector file often
+        // differ deep inside, so comparing with each kept value costs nearly
+        // a walk). Handles from one interner are equal exactly when the
+        // values are identical; other handles are compared in full.
+        let hash = shared.map_or_else(|| fingerprint(value).0, |shared| shared.hash());
+        let same_handle = |kept: &Kept| match (&kept.shared, shared) {
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+            _ => false,
+        };
         if let Some(position) = self.recent.iter().position(|kept| {
             kept.hash == hash
-                && matches!(value, Value::Object(root) if identical_maps(&kept.config.raw, root))
+                && (same_handle(kept)
+                    || matches!(value, Value::Object(root) if identical_maps(&kept.config.raw, root)))
         }) {
             let kept = self.recent.remove(position);
             let config = Arc::clone(&kept.config);
@@ -57,6 +78,7 @@ impl ConfigCache {
             0,
             Kept {
                 hash,
+                shared: shared.cloned(),
                 config: Arc::clone(&config),
             },
         );
@@ -92,5 +114,42 @@ mod tests {
             cache.read(&json!({"account_id": i})).unwrap();
         }
         assert_eq!(cache.kept(), CAPACITY);
+    }
+
+    #[test]
+    fn an_interned_config_is_recognised_by_its_handle() {
+        use convert_spec::identity::Interner;
+        let mut interner = Interner::new();
+        let input = |account: &str| {
+            Arc::new(json!({"config": {"account_id": account, "project": {"id": "2"}}}))
+        };
+        let (a, a_again, b) = (input("1"), input("1"), input("3"));
+        let handle = |interner: &mut Interner, input: &Arc<Value>| {
+            interner.members(input).get("config").cloned().unwrap()
+        };
+        let (ha, ha_again, hb) = (
+            handle(&mut interner, &a),
+            handle(&mut interner, &a_again),
+            handle(&mut interner, &b),
+        );
+        let mut cache = ConfigCache::default();
+        let first = cache.read_shared(&a["config"], Some(&ha)).unwrap();
+        let again = cache
+            .read_shared(&a_again["config"], Some(&ha_again))
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &again));
+        // Without a handle, or with another interner's, the value is compared.
+        assert!(Arc::ptr_eq(
+            &first,
+            &cache.read(&a_again["config"]).unwrap()
+        ));
+        let foreign = handle(&mut Interner::new(), &a_again);
+        let read = cache
+            .read_shared(&a_again["config"], Some(&foreign))
+            .unwrap();
+        assert!(Arc::ptr_eq(&first, &read));
+        let other = cache.read_shared(&b["config"], Some(&hb)).unwrap();
+        assert!(!Arc::ptr_eq(&first, &other));
+        assert_eq!(other.account_id, Some(json!("3")));
     }
 }

@@ -48,6 +48,7 @@ use convert_spec::families::scenario::{
 };
 use convert_spec::families::segments::{SegmentsInput, SegmentsResult};
 use convert_spec::families::visitor::VisitorState as SpecVisitorState;
+use convert_spec::identity::Shared;
 use convert_spec::protocol::Implementation;
 use convert_spec::{Capabilities, Family};
 use serde::Serialize;
@@ -141,10 +142,29 @@ impl Evaluator {
 
     /// Evaluates one case input of `family` and returns the family's result.
     pub fn evaluate(&mut self, family: Family, input: &Value) -> Result<Value, ReferenceError> {
-        let configs = &mut self.configs;
+        self.evaluate_shared(family, input, None)
+    }
+
+    /// [`Evaluator::evaluate`] for an input whose `config` member has an
+    /// interned handle ([`convert_spec::identity::Interner`]): a config read
+    /// for an earlier case with the same handle is reused without comparing
+    /// the two. `config` must be the handle of `input`'s `config` member.
+    pub fn evaluate_shared(
+        &mut self,
+        family: Family,
+        input: &Value,
+        config: Option<&Arc<Shared>>,
+    ) -> Result<Value, ReferenceError> {
+        let configs = &mut Shelf {
+            cache: &mut self.configs,
+            shared: config,
+        };
         match family {
             Family::Hash => answer(family, evaluate_hash(parse(family, input)?)),
-            Family::Bucketing => answer(family, evaluate_bucketing(&parse(family, input)?)),
+            Family::Bucketing => answer(
+                family,
+                evaluate_bucketing(&parse(family, input)?, configs.cache),
+            ),
             Family::Rule => answer(family, evaluate_rule(&parse(family, input)?)),
             Family::Experience => {
                 let (parsed, config) = parse_with_config(configs, family, input)?;
@@ -172,7 +192,14 @@ impl Evaluator {
             }
             Family::Scenario => {
                 let (parsed, config) = parse_beside_config(family, input)?;
-                answer(family, evaluate_scenario(family, &parsed, config)?)
+                // A config the cache reads is given to the SDK read (shared
+                // with earlier cases); one it refuses is given as data, so
+                // that the SDK reports it as it would any config.
+                let options = match configs.cache.read_shared(config, configs.shared) {
+                    Ok(read) => SdkConfig::with_config(read),
+                    Err(_) => SdkConfig::with_data(config.clone()),
+                };
+                answer(family, evaluate_scenario(family, &parsed, options)?)
             }
         }
     }
@@ -239,7 +266,10 @@ fn evaluate_hash(input: HashInput) -> HashResult {
 
 const BUCKETING_EXPERIENCE_KEY: &str = "parity-bucketing-experience";
 
-fn evaluate_bucketing(input: &BucketingInput) -> BucketingResult {
+/// The case's variations as one experience of a minimal project config,
+/// decided by the engine. Cases with the same experience and variations
+/// build the same config, so it is read once through `configs`.
+fn evaluate_bucketing(input: &BucketingInput, configs: &mut ConfigCache) -> BucketingResult {
     let variations: Vec<Value> = input
         .variations
         .iter()
@@ -263,7 +293,7 @@ fn evaluate_bucketing(input: &BucketingInput) -> BucketingResult {
             "version": input.contract_version, "variations": variations
         }]
     });
-    let variation_id = ProjectConfig::from_value(&project).ok().and_then(|config| {
+    let variation_id = configs.read(&project).ok().and_then(|config| {
         let visitor = Visitor::new(input.visitor_id.clone(), &Map::new());
         let options = RunOptions {
             location: LocationAttributes::Ignore,
@@ -371,17 +401,23 @@ impl Setup {
     }
 }
 
-/// The case's config, read through `configs`.
+/// The config cache and the handle of the case's config, if it has one.
+struct Shelf<'a> {
+    cache: &'a mut ConfigCache,
+    shared: Option<&'a Arc<Shared>>,
+}
+
 /// The typed input and its config, read through `configs` (shared with
 /// earlier cases whose config is identical).
 fn parse_with_config<T: DeserializeOwned>(
-    configs: &mut ConfigCache,
+    configs: &mut Shelf<'_>,
     family: Family,
     input: &Value,
 ) -> Result<(T, Arc<ProjectConfig>), ReferenceError> {
     let (parsed, config) = parse_beside_config(family, input)?;
     let config = configs
-        .read(config)
+        .cache
+        .read_shared(config, configs.shared)
         .map_err(|e| ReferenceError::InvalidInput {
             family,
             message: format!("config: {e}"),
@@ -757,11 +793,10 @@ fn run_attributes(
 fn evaluate_scenario(
     family: Family,
     input: &ScenarioInput,
-    config: &Value,
+    mut options: SdkConfig,
 ) -> Result<ScenarioResult, ReferenceError> {
     let invalid = |message: String| ReferenceError::InvalidInput { family, message };
     let transport = Arc::new(RecordingTransport::new());
-    let mut options = SdkConfig::with_data(config.clone());
     options.transport = Some(transport.clone());
     if let Some(environment) = &input.sdk.environment {
         options.environment.clone_from(environment);

@@ -6,7 +6,7 @@ use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use convert_engine::config::{ProjectConfig, validate_contract};
+use convert_engine::config::{ProjectConfig, validate_contract, validate_contract_object};
 use convert_engine::store::{MemoryStore, VisitorStore, store_key};
 use convert_engine::visitor::{VisitorState, split_report_segments};
 use convert_engine::{Engine, Settings, js};
@@ -19,11 +19,18 @@ use crate::options::{ConfigSource, RefreshConfig, SdkConfig};
 use crate::queue::{AfterEnqueue, TrackingEvent, TrackingQueue, VisitorEvents, batch_body};
 use crate::transport::{HttpRequest, Transport, UreqTransport};
 
+/// The config at initialization: JSON to read, or a reading to share.
+enum Fetched {
+    Json(Value),
+    Read(Arc<ProjectConfig>),
+}
+
 /// The config an instance evaluates against.
 #[derive(Debug)]
 pub(crate) struct Snapshot {
-    /// The config read, with the served JSON as `config.raw` (kept once).
-    pub(crate) config: ProjectConfig,
+    /// The config read, with the served JSON as `config.raw` (kept once;
+    /// shared when it was given read).
+    pub(crate) config: Arc<ProjectConfig>,
     /// `{account_id}-{project_id}-`: the visitor-record key without the
     /// visitor id ([`store_key`]).
     key_prefix: String,
@@ -34,8 +41,19 @@ impl Snapshot {
         validate_contract(&raw).map_err(|v| SdkError::ConfigInvalid(v.to_string()))?;
         let config =
             ProjectConfig::from_json(raw).map_err(|e| SdkError::ConfigInvalid(e.to_string()))?;
+        Ok(Snapshot::of(Arc::new(config)))
+    }
+
+    /// The snapshot of a config given already read.
+    fn shared(config: Arc<ProjectConfig>) -> Result<Snapshot, SdkError> {
+        validate_contract_object(&config.raw)
+            .map_err(|v| SdkError::ConfigInvalid(v.to_string()))?;
+        Ok(Snapshot::of(config))
+    }
+
+    fn of(config: Arc<ProjectConfig>) -> Snapshot {
         let key_prefix = store_key(config.account_id.as_ref(), config.project_id.as_ref(), "");
-        Ok(Snapshot { config, key_prefix })
+        Snapshot { config, key_prefix }
     }
 
     /// The visitor's record key in the store ([`store_key`]).
@@ -163,7 +181,7 @@ impl Shared {
             .unwrap_or(Value::Null);
         let route_key = match &self.options.source {
             ConfigSource::SdkKey(key) => key.clone(),
-            ConfigSource::Data(_) => format!(
+            ConfigSource::Data(_) | ConfigSource::Read(_) => format!(
                 "{}/{}",
                 js::to_string(Some(&account_id)),
                 js::to_string(Some(&project_id))
@@ -269,7 +287,7 @@ fn headers(options: &SdkConfig) -> Vec<(String, String)> {
 fn secrets(options: &SdkConfig) -> Vec<&str> {
     let key = match &options.source {
         ConfigSource::SdkKey(key) => Some(key.as_str()),
-        ConfigSource::Data(_) => None,
+        ConfigSource::Data(_) | ConfigSource::Read(_) => None,
     };
     [key, options.sdk_key_secret.as_deref()]
         .into_iter()
@@ -411,10 +429,16 @@ impl Core {
             }
             // Moved, not copied: the snapshot keeps the config, and nothing
             // reads the given data again.
-            ConfigSource::Data(ref mut data) => std::mem::take(data),
-            ConfigSource::SdkKey(ref key) => fetch_config(&options, transport.as_ref(), key)?,
+            ConfigSource::Data(ref mut data) => Fetched::Json(std::mem::take(data)),
+            ConfigSource::Read(ref config) => Fetched::Read(Arc::clone(config)),
+            ConfigSource::SdkKey(ref key) => {
+                Fetched::Json(fetch_config(&options, transport.as_ref(), key)?)
+            }
         };
-        let snapshot = Snapshot::read(raw)?;
+        let snapshot = match raw {
+            Fetched::Json(raw) => Snapshot::read(raw)?,
+            Fetched::Read(config) => Snapshot::shared(config)?,
+        };
         let settings = Settings {
             environment: options.environment.clone(),
             ..Settings::default()
@@ -588,5 +612,65 @@ mod tests {
             !text.contains("secret-key-123") && !text.contains("very-secret"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn a_config_given_read_is_shared_and_decides_as_data() {
+        use crate::RunAttributes;
+        use crate::transport::RecordingTransport;
+        let json = serde_json::json!({
+            "account_id": "10", "project": {"id": "20"},
+            "experiences": [{
+                "id": "1", "key": "e", "type": "a/b_fullstack", "status": "active",
+                "variations": [
+                    {"id": "a", "key": "a", "traffic_allocation": 5000},
+                    {"id": "b", "key": "b", "traffic_allocation": 5000}
+                ]
+            }]
+        });
+        let core = |options: SdkConfig| {
+            let mut options = options;
+            options.transport = Some(Arc::new(RecordingTransport::new()));
+            options.tracking = false;
+            Core::initialize(options).unwrap()
+        };
+        let read = Arc::new(ProjectConfig::from_value(&json).unwrap());
+        let (given, shared, again) = (
+            core(SdkConfig::with_data(json.clone())),
+            core(SdkConfig::with_config(Arc::clone(&read))),
+            core(SdkConfig::with_config(Arc::clone(&read))),
+        );
+        // Each core holds the one reading twice (its options and its
+        // snapshot); nothing was read again.
+        assert_eq!(Arc::strong_count(&read), 5);
+        assert_eq!(shared.config(), json);
+        let run = RunAttributes::at(Map::new());
+        for n in 0..50 {
+            let visitor = format!("visitor-{n}");
+            let decide = |core: &Core| {
+                core.create_context(&visitor, &Map::new())
+                    .run_experience("e", &run)
+                    .map(|result| result.variation_id)
+            };
+            let expected = decide(&given);
+            assert!(expected.is_some());
+            assert_eq!(decide(&shared), expected, "{visitor}");
+            assert_eq!(decide(&again), expected, "{visitor}");
+        }
+        // Read or not, a config outside the contract is refused the same way.
+        let outside = serde_json::json!({"account_id": "", "project": {"id": "20"}});
+        let from_data = Core::initialize(SdkConfig::with_data(outside.clone()))
+            .err()
+            .unwrap();
+        let config = Arc::new(ProjectConfig::from_value(&outside).unwrap());
+        let from_read = Core::initialize(SdkConfig::with_config(config))
+            .err()
+            .unwrap();
+        assert!(
+            matches!(&from_read, SdkError::ConfigInvalid(_)),
+            "{from_read}"
+        );
+        assert_eq!(from_read.to_string(), from_data.to_string());
+        assert!(format!("{:?}", SdkConfig::with_config(read).source).contains("Read(..)"));
     }
 }

@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use convert_engine::config::ProjectConfig;
 use serde_json::Value;
 
 use crate::transport::Transport;
@@ -26,6 +27,12 @@ pub enum ConfigSource {
     SdkKey(String),
     /// Given directly: no network at initialization.
     Data(Value),
+    /// Given already read: no network, and the reading (and what the engine
+    /// derives from it: bucket bands, the experience index, compiled
+    /// patterns) is shared with whoever else holds it, such as other
+    /// cores serving the same project. Checked against the contract at
+    /// initialization like [`ConfigSource::Data`]; otherwise the same.
+    Read(Arc<ProjectConfig>),
 }
 
 impl fmt::Debug for ConfigSource {
@@ -33,6 +40,7 @@ impl fmt::Debug for ConfigSource {
         match self {
             ConfigSource::SdkKey(_) => f.write_str("SdkKey([redacted])"),
             ConfigSource::Data(_) => f.write_str("Data(..)"),
+            ConfigSource::Read(_) => f.write_str("Read(..)"),
         }
     }
 }
@@ -104,6 +112,11 @@ impl SdkConfig {
     /// A config given as data (no network at initialization).
     pub fn with_data(data: Value) -> SdkConfig {
         SdkConfig::new(ConfigSource::Data(data))
+    }
+
+    /// A config given already read ([`ConfigSource::Read`]).
+    pub fn with_config(config: Arc<ProjectConfig>) -> SdkConfig {
+        SdkConfig::new(ConfigSource::Read(config))
     }
 
     fn new(source: ConfigSource) -> SdkConfig {

@@ -4,6 +4,16 @@
 //! `Object.keys` observes), and it equates `0.0` with `-0.0`. The runner
 //! shares work between inputs only when they are identical in this sense
 //! (a config read once, a value sent once by reference).
+//!
+//! Finding that two values are identical costs a walk of each. An
+//! [`Interner`] does it once for the members of many inputs and hands out
+//! [`Shared`] handles: two members are identical exactly when their handles
+//! are the same `Arc`. The runner interns a suite's case inputs when it
+//! loads them, so the targets that answer the cases (and each lane of a
+//! target) recognise a config by its handle instead of by a walk.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde_json::{Map, Value};
 
@@ -121,6 +131,124 @@ pub fn fingerprint(value: &Value) -> (u64, usize) {
     (hash.0, size)
 }
 
+/// One JSON text, as found by an [`Interner`]: every member the interner
+/// found identical to it holds this same `Arc`, and no other member does.
+/// Compare handles with `Arc::ptr_eq`. Only an interner makes them.
+#[derive(Debug)]
+pub struct Shared {
+    hash: u64,
+    size: usize,
+}
+
+impl Shared {
+    /// The value's [`fingerprint`] hash.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+
+    /// The value's [`fingerprint`] size estimate (bytes of compact JSON).
+    pub fn size(&self) -> usize {
+        self.size
+    }
+}
+
+/// The [`Shared`] handles of one input object's members, by member name (a
+/// member without one has no handle: not interned, or not an object or
+/// array). Cheap to clone. Two lists are equal when they hold the same
+/// handles under the same names.
+#[derive(Clone, Debug, Default)]
+pub struct Members(Arc<[(String, Arc<Shared>)]>);
+
+impl Members {
+    /// The handle of member `name`, if it has one.
+    pub fn get(&self, name: &str) -> Option<&Arc<Shared>> {
+        self.0
+            .iter()
+            .find(|(member, _)| member == name)
+            .map(|(_, shared)| shared)
+    }
+
+    /// Whether no member has a handle.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl PartialEq for Members {
+    fn eq(&self, other: &Members) -> bool {
+        self.0.len() == other.0.len()
+            && self
+                .0
+                .iter()
+                .zip(other.0.iter())
+                .all(|((a, x), (b, y))| a == b && Arc::ptr_eq(x, y))
+    }
+}
+
+/// Finds identical members across input objects: each object- or
+/// array-valued member of an interned input gets the [`Shared`] handle of
+/// the first identical member seen (one [`fingerprint`] per member, one
+/// [`identical`] comparison per member whose hash was seen). It keeps the
+/// inputs that first held each value.
+#[derive(Clone, Debug, Default)]
+pub struct Interner {
+    known: HashMap<u64, Vec<Known>>,
+}
+
+/// An interned value: where it was first seen, and its handle.
+#[derive(Clone, Debug)]
+struct Known {
+    input: Arc<Value>,
+    member: String,
+    shared: Arc<Shared>,
+}
+
+impl Known {
+    fn value(&self) -> Option<&Value> {
+        self.input.get(&self.member)
+    }
+}
+
+impl Interner {
+    /// An interner that has seen nothing.
+    pub fn new() -> Interner {
+        Interner::default()
+    }
+
+    /// The handles of `input`'s object- and array-valued members (none when
+    /// `input` is not an object).
+    pub fn members(&mut self, input: &Arc<Value>) -> Members {
+        let Value::Object(fields) = input.as_ref() else {
+            return Members::default();
+        };
+        let mut members = Vec::new();
+        for (name, value) in fields {
+            if !matches!(value, Value::Object(_) | Value::Array(_)) {
+                continue;
+            }
+            let (hash, size) = fingerprint(value);
+            let candidates = self.known.entry(hash).or_default();
+            let shared = match candidates
+                .iter()
+                .find(|known| known.value().is_some_and(|kept| identical(kept, value)))
+            {
+                Some(known) => Arc::clone(&known.shared),
+                None => {
+                    let shared = Arc::new(Shared { hash, size });
+                    candidates.push(Known {
+                        input: Arc::clone(input),
+                        member: name.clone(),
+                        shared: Arc::clone(&shared),
+                    });
+                    shared
+                }
+            };
+            members.push((name.clone(), shared));
+        }
+        Members(members.into())
+    }
+}
+
 /// A multiply–rotate hash over 64-bit words (the FxHash step).
 struct Mix(u64);
 
@@ -195,6 +323,46 @@ mod tests {
         ] {
             assert_ne!(fingerprint(&parsed(other)).0, hash, "{other}");
         }
+    }
+
+    #[test]
+    fn interned_members_share_a_handle_exactly_when_identical() {
+        let mut interner = Interner::new();
+        let inputs = [
+            r#"{"config": {"a": [1, 2]}, "visitor_id": "v1", "attributes": {}}"#,
+            r#"{"config": {"a": [1, 2]}, "visitor_id": "v2", "attributes": []}"#,
+            r#"{"attributes": {}, "config": {"a": [1, 2.0]}}"#,
+            r#"{"config": {"a": [1, 2]}}"#,
+            r#"[{"a": [1, 2]}]"#,
+        ]
+        .map(|text| Arc::new(parsed(text)));
+        let members: Vec<Members> = inputs.iter().map(|i| interner.members(i)).collect();
+        let handle = |i: usize, name: &str| members[i].get(name).cloned();
+        // Scalars get no handle, nor does a member of a non-object.
+        assert!(handle(0, "visitor_id").is_none());
+        assert!(members[4].is_empty());
+        // The same config text: one handle; another number form: another.
+        let config = handle(0, "config").unwrap();
+        assert!(Arc::ptr_eq(&config, &handle(1, "config").unwrap()));
+        assert!(Arc::ptr_eq(&config, &handle(3, "config").unwrap()));
+        assert!(!Arc::ptr_eq(&config, &handle(2, "config").unwrap()));
+        // `{}` and `[]` are different texts; `{}` under another name is the same.
+        assert!(!Arc::ptr_eq(
+            &handle(0, "attributes").unwrap(),
+            &handle(1, "attributes").unwrap()
+        ));
+        assert!(Arc::ptr_eq(
+            &handle(0, "attributes").unwrap(),
+            &handle(2, "attributes").unwrap()
+        ));
+        assert_eq!(config.hash(), fingerprint(&inputs[0]["config"]).0);
+        assert_eq!(config.size(), fingerprint(&inputs[0]["config"]).1);
+        // Lists compare by handle.
+        assert_eq!(members[0], members[0].clone());
+        assert_ne!(members[0], members[1]);
+        // The same text in another interner: another handle.
+        let other = Interner::new().members(&inputs[0]);
+        assert_ne!(members[0], other);
     }
 
     #[test]

@@ -211,6 +211,18 @@ impl VectorFile {
 
     /// Parses and fully checks vector file text (`path` is used in errors).
     pub fn parse(path: &Path, text: &str) -> Result<VectorFile, VectorError> {
+        // Tracking the path costs several times the parse; it is only
+        // needed to explain an error, so a file is read without it first.
+        let file = match serde_json::from_str::<VectorFile>(text) {
+            Ok(file) => file,
+            Err(_) => VectorFile::parse_tracked(path, text)?,
+        };
+        file.check(path)?;
+        Ok(file)
+    }
+
+    /// Reads `text` tracking the path, to say where it is malformed.
+    fn parse_tracked(path: &Path, text: &str) -> Result<VectorFile, VectorError> {
         let mut de = serde_json::Deserializer::from_str(text);
         let file: VectorFile =
             serde_path_to_error::deserialize(&mut de).map_err(|e| VectorError::Format {
@@ -223,7 +235,6 @@ impl VectorFile {
             at: ".".into(),
             message: e.to_string(),
         })?;
-        file.check(path)?;
         Ok(file)
     }
 
@@ -445,6 +456,25 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains(needle), "{err:?} should contain {needle:?}");
+        }
+    }
+
+    #[test]
+    fn a_malformed_file_names_the_path_of_its_fault() {
+        // Read without tracking first; the error comes from the tracked read.
+        let text = file(
+            r#"{"id":"hash/a","description":"d","input":{"value":"a","seed":1},"expected":{"hash":2}},{"id":"hash/b","description":7,"input":{},"expected":{}}"#,
+        );
+        match VectorFile::parse(Path::new("x.json"), &text) {
+            Err(VectorError::Format { at, .. }) => assert_eq!(at, "cases[1].description"),
+            other => panic!("expected a format error, got {other:?}"),
+        }
+        let trailing = format!("{} []", file(""));
+        match VectorFile::parse(Path::new("x.json"), &trailing) {
+            Err(VectorError::Format { message, .. }) => {
+                assert!(message.contains("trailing"), "{message}")
+            }
+            other => panic!("expected a format error, got {other:?}"),
         }
     }
 

@@ -59,12 +59,19 @@ impl Oracle for AdapterOracle {
 
     fn answer(&mut self, family: Family, cases: &[(String, Value)]) -> Result<Vec<Answer>> {
         use convert_parity::outcome::Answer as A;
+        // Interned, so that the adapter's `define` path recognises a repeated
+        // config by its handle.
+        let mut interner = convert_spec::identity::Interner::new();
         let inputs: Vec<convert_parity::target::CaseInput> = cases
             .iter()
-            .map(|(id, input)| convert_parity::target::CaseInput {
-                family,
-                id: id.clone(),
-                input: input.clone().into(),
+            .map(|(id, input)| {
+                let input = std::sync::Arc::new(input.clone());
+                convert_parity::target::CaseInput {
+                    family,
+                    id: id.clone(),
+                    members: interner.members(&input),
+                    input,
+                }
             })
             .collect();
         let answers = convert_parity::target::Target::run(&mut self.adapter, &inputs);

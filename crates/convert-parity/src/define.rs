@@ -19,7 +19,7 @@ use std::collections::HashMap;
 
 use std::sync::Arc;
 
-use convert_spec::identity::{Members, Shared, fingerprint, identical};
+use convert_spec::identity::{Members, Shared, fingerprint, identical, same_handle};
 use serde_json::Value;
 
 /// The smallest value (estimated JSON size, bytes) sent by reference.
@@ -43,11 +43,7 @@ struct Defined {
 impl Defined {
     /// Whether `value`, with handle `shared`, is this definition's value.
     fn is(&self, value: &Value, shared: Option<&Arc<Shared>>) -> bool {
-        let same_handle = match (&self.shared, shared) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        };
-        same_handle || identical(&self.value, value)
+        same_handle(self.shared.as_ref(), shared) || identical(&self.value, value)
     }
 }
 

@@ -12,7 +12,7 @@
 use std::sync::Arc;
 
 use convert_engine::config::{ConfigError, ProjectConfig};
-use convert_spec::identity::{Shared, fingerprint, identical_maps};
+use convert_spec::identity::{Shared, fingerprint, identical_maps, same_handle};
 use serde_json::Value;
 
 /// How many distinct configs are kept (most recently used first). Cases
@@ -58,13 +58,9 @@ impl ConfigCache {
         // a walk). Handles from one interner are equal exactly when the
         // values are identical; other handles are compared in full.
         let hash = shared.map_or_else(|| fingerprint(value).0, |shared| shared.hash());
-        let same_handle = |kept: &Kept| match (&kept.shared, shared) {
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        };
         if let Some(position) = self.recent.iter().position(|kept| {
             kept.hash == hash
-                && (same_handle(kept)
+                && (same_handle(kept.shared.as_ref(), shared)
                     || matches!(value, Value::Object(root) if identical_maps(&kept.config.raw, root)))
         }) {
             let kept = self.recent.remove(position);

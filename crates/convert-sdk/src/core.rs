@@ -19,12 +19,6 @@ use crate::options::{ConfigSource, RefreshConfig, SdkConfig};
 use crate::queue::{AfterEnqueue, TrackingEvent, TrackingQueue, VisitorEvents, batch_body};
 use crate::transport::{HttpRequest, Transport, UreqTransport};
 
-/// The config at initialization: JSON to read, or a reading to share.
-enum Fetched {
-    Json(Value),
-    Read(Arc<ProjectConfig>),
-}
-
 /// The config an instance evaluates against.
 #[derive(Debug)]
 pub(crate) struct Snapshot {
@@ -406,7 +400,7 @@ impl Core {
             Some(transport) => Arc::clone(transport),
             None => Arc::new(UreqTransport::default()),
         };
-        let raw = match options.source {
+        let snapshot = match options.source {
             ConfigSource::Data(ref data)
                 if convert_engine::limits::exceeds_depth(
                     data,
@@ -429,15 +423,11 @@ impl Core {
             }
             // Moved, not copied: the snapshot keeps the config, and nothing
             // reads the given data again.
-            ConfigSource::Data(ref mut data) => Fetched::Json(std::mem::take(data)),
-            ConfigSource::Read(ref config) => Fetched::Read(Arc::clone(config)),
+            ConfigSource::Data(ref mut data) => Snapshot::read(std::mem::take(data))?,
+            ConfigSource::Read(ref config) => Snapshot::shared(Arc::clone(config))?,
             ConfigSource::SdkKey(ref key) => {
-                Fetched::Json(fetch_config(&options, transport.as_ref(), key)?)
+                Snapshot::read(fetch_config(&options, transport.as_ref(), key)?)?
             }
-        };
-        let snapshot = match raw {
-            Fetched::Json(raw) => Snapshot::read(raw)?,
-            Fetched::Read(config) => Snapshot::shared(config)?,
         };
         let settings = Settings {
             environment: options.environment.clone(),

@@ -133,7 +133,7 @@ pub fn fingerprint(value: &Value) -> (u64, usize) {
 
 /// One JSON text, as found by an [`Interner`]: every member the interner
 /// found identical to it holds this same `Arc`, and no other member does.
-/// Compare handles with `Arc::ptr_eq`. Only an interner makes them.
+/// Compare handles with [`same_handle`]. Only an interner makes them.
 #[derive(Debug)]
 pub struct Shared {
     hash: u64,
@@ -150,6 +150,13 @@ impl Shared {
     pub fn size(&self) -> usize {
         self.size
     }
+}
+
+/// Whether `a` and `b` are both handles and the same one: for values from
+/// one [`Interner`], exactly when the values are identical. `false` when
+/// either is missing (the values must then be compared).
+pub fn same_handle(a: Option<&Arc<Shared>>, b: Option<&Arc<Shared>>) -> bool {
+    matches!((a, b), (Some(a), Some(b)) if Arc::ptr_eq(a, b))
 }
 
 /// The [`Shared`] handles of one input object's members, by member name (a
@@ -346,6 +353,9 @@ mod tests {
         assert!(Arc::ptr_eq(&config, &handle(1, "config").unwrap()));
         assert!(Arc::ptr_eq(&config, &handle(3, "config").unwrap()));
         assert!(!Arc::ptr_eq(&config, &handle(2, "config").unwrap()));
+        assert!(same_handle(Some(&config), handle(1, "config").as_ref()));
+        assert!(!same_handle(Some(&config), handle(2, "config").as_ref()));
+        assert!(!same_handle(Some(&config), None) && !same_handle(None, None));
         // `{}` and `[]` are different texts; `{}` under another name is the same.
         assert!(!Arc::ptr_eq(
             &handle(0, "attributes").unwrap(),

@@ -42,6 +42,10 @@ struct Plan {
     rounds: usize,
     /// Cases for the adapter-overhead comparison.
     cases: usize,
+    /// Paired rounds (a `time` of the case, then the same cases as `run`s)
+    /// for the adapter overhead; the median of the rounds' overheads is
+    /// reported, so that a round the machine slowed down in moves it little.
+    overhead_rounds: usize,
 }
 
 impl Plan {
@@ -52,6 +56,7 @@ impl Plan {
                 decisions: 2_000,
                 rounds: 1,
                 cases: 50,
+                overhead_rounds: 3,
             }
         } else {
             Plan {
@@ -59,6 +64,7 @@ impl Plan {
                 decisions: 20_000,
                 rounds: 3,
                 cases: 300,
+                overhead_rounds: 9,
             }
         }
     }
@@ -212,6 +218,8 @@ struct Peer {
     /// protocol (`run` requests, pipelined).
     case_ns: f64,
     protocol_ns: f64,
+    /// The median over paired rounds of `(protocol - case) / case`, in %.
+    overhead_percent: f64,
 }
 
 fn peer_results(root: &Path, plan: &Plan) -> Result<Vec<Peer>> {
@@ -303,7 +311,8 @@ fn measure(
     let _ = adapter.run(&cases[..plan.cases.min(20)]);
     let mut inside = Vec::new();
     let mut outside = Vec::new();
-    for _ in 0..plan.rounds {
+    let mut overheads = Vec::new();
+    for _ in 0..plan.overhead_rounds {
         let timing = time(adapter, case, plan.cases as u64, TimingScope::Case)?;
         inside.push(timing.ns_per_iteration());
         let start = Instant::now();
@@ -315,7 +324,10 @@ fn measure(
         {
             bail!("{name}: a `run` of the workload case did not answer a result");
         }
-        outside.push(elapsed.as_nanos() as f64 / plan.cases as f64);
+        let protocol = elapsed.as_nanos() as f64 / plan.cases as f64;
+        let case = timing.ns_per_iteration();
+        overheads.push((protocol - case) / case * 100.0);
+        outside.push(protocol);
     }
     Ok(Peer {
         name,
@@ -324,6 +336,7 @@ fn measure(
         variations,
         case_ns: median(inside),
         protocol_ns: median(outside),
+        overhead_percent: median(overheads),
     })
 }
 
@@ -478,7 +491,7 @@ fn render(plan: &Plan, benches: &[Bench], memory: &Value, peers: Option<&Vec<Pee
         let mut peer_rows = Vec::new();
         for peer in peers {
             let ratio = ours.map_or(f64::NAN, |o| peer.decision_ns / o.decision_ns);
-            let overhead = (peer.protocol_ns - peer.case_ns) / peer.case_ns * 100.0;
+            let overhead = peer.overhead_percent;
             let agrees = ours.is_none_or(|o| o.variations == peer.variations);
             peer_rows.push([
                 format!("{} — {}", peer.name, peer.implementation),
@@ -489,7 +502,8 @@ fn render(plan: &Plan, benches: &[Bench], memory: &Value, peers: Option<&Vec<Pee
                     format!("{ratio:.1}× ours (≥ 100×: {})", verdict(ratio >= 100.0))
                 },
                 format!(
-                    "{} in runtime, {} over the protocol: {overhead:+.1}% (≤ 10%: {}){}",
+                    "{} in runtime, {} over the protocol (medians): {overhead:+.1}% \
+                     (median of paired rounds; ≤ 10%: {}){}",
                     duration(peer.case_ns),
                     duration(peer.protocol_ns),
                     verdict(overhead <= 10.0),
@@ -504,8 +518,9 @@ fn render(plan: &Plan, benches: &[Bench], memory: &Value, peers: Option<&Vec<Pee
         let _ = writeln!(
             text,
             "\nthe same decision workload in each SDK's runtime ({} decisions per round, median of {}; \
-             `time` scope `decision`), and the adapter overhead for one `experience` case:\n",
-            plan.decisions, plan.rounds
+             `time` scope `decision`), and the adapter overhead for one `experience` case \
+             ({} cases, {} paired rounds):\n",
+            plan.decisions, plan.rounds, plan.cases, plan.overhead_rounds
         );
         table(
             &mut text,

@@ -9,6 +9,7 @@
 //! store before a call and saves it after.
 
 use std::collections::{HashMap, VecDeque};
+use std::sync::Arc;
 
 use foldhash::fast::RandomState;
 
@@ -55,8 +56,10 @@ pub const DEFAULT_MEMORY_CAPACITY: usize = 10_000;
 pub struct MemoryStore {
     /// foldhash, seeded per process: visitor ids come from outside, and
     /// SipHash cost more than the rest of a lookup.
-    records: HashMap<String, VisitorState, RandomState>,
-    order: VecDeque<String>,
+    /// Each key is one allocation, shared by the record and its place in
+    /// the eviction order.
+    records: HashMap<Arc<str>, VisitorState, RandomState>,
+    order: VecDeque<Arc<str>>,
     capacity: usize,
 }
 
@@ -96,6 +99,20 @@ impl MemoryStore {
         self.records.get_mut(key).map(std::mem::take)
     }
 
+    /// Changes the record stored under `key` in place, storing an empty one
+    /// first for a visitor not stored (as [`VisitorStore::save`] would, with
+    /// its eviction): one lookup instead of a load and a save.
+    pub fn update(&mut self, key: &str, change: impl FnOnce(&mut VisitorState)) {
+        match self.records.get_mut(key) {
+            Some(record) => change(record),
+            None => {
+                let mut state = VisitorState::default();
+                change(&mut state);
+                self.save(key, state);
+            }
+        }
+    }
+
     /// Puts back a record [taken](MemoryStore::take) and not changed: like
     /// [`VisitorStore::save`], except that a visitor who was evicted in the
     /// meantime is not stored again.
@@ -115,8 +132,9 @@ impl VisitorStore for MemoryStore {
         if let Some(record) = self.records.get_mut(key) {
             *record = state;
         } else {
-            self.records.insert(key.to_owned(), state);
-            self.order.push_back(key.to_owned());
+            let key: Arc<str> = Arc::from(key);
+            self.records.insert(Arc::clone(&key), state);
+            self.order.push_back(key);
             while self.records.len() > self.capacity {
                 match self.order.pop_front() {
                     Some(oldest) => {

@@ -131,12 +131,29 @@ impl VisitorState {
         };
     }
 
+    /// [`VisitorState::put_segments`] of segments the caller gives up: moved
+    /// in, not copied, when nothing is stored yet and they need no
+    /// reordering or bounding (as [`split_report_segments`] returns them).
+    pub fn put_segments_owned(&mut self, segments: Map<String, Value>) {
+        if self.segments.is_empty() && is_plain(&segments, crate::limits::MAX_DEPTH - 1) {
+            self.segments = segments;
+        } else {
+            self.put_segments(&segments);
+        }
+    }
+
     /// `putData(visitorId, {bucketing: {[experienceId]: variationId}})`.
     pub fn put_bucketing(&mut self, experience_id: &str, variation_id: &str) {
         self.bucketing.insert(
             experience_id.to_owned(),
             Value::String(variation_id.to_owned()),
         );
+    }
+
+    /// [`VisitorState::put_bucketing`] of ids the caller gives up (no copy).
+    pub fn put_bucketing_owned(&mut self, experience_id: String, variation_id: String) {
+        self.bucketing
+            .insert(experience_id, Value::String(variation_id));
     }
 
     /// `putData(visitorId, {goals: {[goalKey]: true}})`.
@@ -199,7 +216,7 @@ impl Visitor {
     ) -> Visitor {
         let (segments, properties) = split_report_segments(attributes);
         if !segments.is_empty() {
-            state.put_segments(&segments);
+            state.put_segments_owned(segments);
         }
         Visitor::from_parts(id, Arc::new(properties), state)
     }
@@ -256,6 +273,13 @@ impl Visitor {
             }
             None => false,
         }
+    }
+
+    /// [`Visitor::remember`] for a decision's `store` that the caller gives
+    /// up: the ids are moved into the record instead of copied.
+    pub fn remember_owned(&mut self, store: crate::experience::StoredDecision) {
+        self.state
+            .put_bucketing_owned(store.experience_id, store.variation_id);
     }
 
     /// [`Visitor::merged_properties`] as a [`PropertiesView`]: the same
@@ -352,6 +376,30 @@ fn merged_value_cow<'a>(
 pub fn split_report_segments(
     attributes: &Map<String, Value>,
 ) -> (Map<String, Value>, Map<String, Value>) {
+    if is_plain(attributes, crate::limits::MAX_DEPTH - 1) {
+        // Every entry is kept in insertion order: the properties are a copy
+        // without the report keys (the copy keeps each key's hash, so
+        // nothing is hashed again), the segments the few report entries.
+        let segments: Map<String, Value> = attributes
+            .iter()
+            .filter(|(key, _)| is_report_segment_key(key))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect();
+        let mut properties = attributes.clone();
+        if !segments.is_empty() {
+            properties.retain(|key, _| !is_report_segment_key(key));
+        }
+        return (segments, properties);
+    }
+    split_entry_by_entry(attributes)
+}
+
+/// [`split_report_segments`] copied entry by entry in `Object.keys` order,
+/// leaving out `__proto__` and the entries nested too deep: what its fast
+/// path must equal.
+fn split_entry_by_entry(
+    attributes: &Map<String, Value>,
+) -> (Map<String, Value>, Map<String, Value>) {
     let report_keys = attributes
         .keys()
         .filter(|key| is_report_segment_key(key))
@@ -373,6 +421,17 @@ pub fn split_report_segments(
         }
     }
     (segments, properties)
+}
+
+/// Whether copying `map` entry by entry in `Object.keys` order, leaving out
+/// `__proto__` and values nested deeper than `depth`, gives `map` itself:
+/// no key is an array index or `__proto__`, and no value is too deep.
+fn is_plain(map: &Map<String, Value>, depth: usize) -> bool {
+    map.iter().all(|(key, value)| {
+        key != "__proto__"
+            && !js::is_array_index(key)
+            && !crate::limits::exceeds_depth(value, depth)
+    })
 }
 
 /// `objectDeepMerge(...objects)`: starting from `{}`, each object's keys (in
@@ -457,6 +516,87 @@ mod tests {
             Value::Object(map) => map,
             _ => Map::new(),
         }
+    }
+
+    /// A JSON value for attribute maps: scalars, short arrays and objects,
+    /// with keys drawn from report-segment keys, array indices, `__proto__`
+    /// and others.
+    fn attribute_key() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop_oneof![
+            proptest::sample::select(REPORT_SEGMENT_KEYS).prop_map(str::to_owned),
+            proptest::sample::select(&["plan", "visits", "0", "7", "01", "__proto__"][..])
+                .prop_map(str::to_owned),
+            "[a-z]{1,6}",
+        ]
+    }
+
+    fn attribute_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| json!(n)),
+            "[a-zA-Z ]{0,8}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 12, 3, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..3).prop_map(Value::Array),
+                proptest::collection::vec(("[a-z]{1,3}", inner), 0..3)
+                    .prop_map(|entries| Value::Object(entries.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest::proptest! {
+        /// The copy-and-remove fast path gives the same maps, in the same
+        /// key order, as copying entry by entry.
+        #[test]
+        fn the_split_fast_path_equals_the_entry_by_entry_copy(
+            entries in proptest::collection::vec((attribute_key(), attribute_value()), 0..8)
+        ) {
+            let attributes: Map<String, Value> = entries.into_iter().collect();
+            let (segments, properties) = split_report_segments(&attributes);
+            let (expected_segments, expected_properties) = split_entry_by_entry(&attributes);
+            let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+            proptest::prop_assert_eq!(keys(&segments), keys(&expected_segments));
+            proptest::prop_assert_eq!(keys(&properties), keys(&expected_properties));
+            proptest::prop_assert_eq!(&segments, &expected_segments);
+            proptest::prop_assert_eq!(properties, expected_properties);
+            // Moving the segments in stores what copying them would.
+            let mut moved = VisitorState::new();
+            moved.put_segments_owned(segments.clone());
+            let mut copied = VisitorState::new();
+            copied.put_segments(&segments);
+            proptest::prop_assert_eq!(keys(&moved.segments), keys(&copied.segments));
+            proptest::prop_assert_eq!(moved, copied);
+            // And any map, into an empty or a stored state, is stored as
+            // copying it would (reordered, bounded, without `__proto__`).
+            for stored in [Map::new(), expected_segments] {
+                let mut moved = VisitorState::new();
+                moved.segments = stored.clone();
+                moved.put_segments_owned(attributes.clone());
+                let mut copied = VisitorState::new();
+                copied.segments = stored;
+                copied.put_segments(&attributes);
+                proptest::prop_assert_eq!(keys(&moved.segments), keys(&copied.segments));
+                proptest::prop_assert_eq!(moved, copied);
+            }
+        }
+    }
+
+    #[test]
+    fn the_split_leaves_out_deep_values_and_proto_on_both_paths() {
+        let mut deep = json!("leaf");
+        for _ in 0..crate::limits::MAX_DEPTH {
+            deep = json!([deep]);
+        }
+        let attributes = map(json!({"country": "US", "plan": "pro", "deep": deep, "__proto__": 1}));
+        let (segments, properties) = split_report_segments(&attributes);
+        assert_eq!(segments, map(json!({"country": "US"})));
+        assert_eq!(properties, map(json!({"plan": "pro"})));
+        let plain = map(json!({"country": "US", "plan": "pro"}));
+        assert_eq!(split_report_segments(&plain), (segments, properties));
     }
 
     #[test]

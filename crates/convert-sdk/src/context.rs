@@ -335,7 +335,10 @@ impl Context {
         let variation = decision.variation?;
         let result = ExperienceResult {
             experience_id: decision.experience_id.unwrap_or_default(),
-            experience_key: js::to_string(decision.experience_key.as_ref()).into_owned(),
+            experience_key: match decision.experience_key {
+                Some(Value::String(key)) => key,
+                other => js::to_string(other.as_ref()).into_owned(),
+            },
             variation_key: variation.key_string(),
             variation_id: variation.id,
             variation: variation.raw,
@@ -365,15 +368,19 @@ impl Context {
             return None;
         }
         let mut session = self.session();
-        let decision = self.shared.engine.run_experience(
+        let mut decision = self.shared.engine.run_experience(
             &session.snapshot.config,
             &session.visitor,
             key,
             &Context::options(attributes),
         );
-        // Nothing to save unless the decision stored something.
-        if session.visitor.remember(&decision) {
+        // Nothing to save unless the decision stored something; the event is
+        // queued first, then the stored ids move into the record.
+        if decision.store.is_some() {
             Context::account(&mut session, &decision, attributes.enable_tracking);
+            if let Some(store) = decision.store.take() {
+                session.visitor.remember_owned(store);
+            }
             self.save(session);
         }
         self.experience_result(decision)

@@ -507,9 +507,7 @@ impl Core {
         if !segments.is_empty() {
             let key = self.shared.snapshot().store_key(visitor_id);
             let _visitor = self.shared.lock_visitor(&key);
-            let mut state = self.shared.take_state(&key).unwrap_or_default();
-            state.put_segments(&segments);
-            self.shared.save_state(&key, state);
+            lock(&self.shared.store).update(&key, |state| state.put_segments_owned(segments));
         }
         Context::new(Arc::clone(&self.shared), visitor_id, properties)
     }

@@ -374,13 +374,12 @@ impl Context {
             key,
             &Context::options(attributes),
         );
-        // Nothing to save unless the decision stored something; the event is
-        // queued first, then the stored ids move into the record.
-        if decision.store.is_some() {
-            Context::account(&mut session, &decision, attributes.enable_tracking);
-            if let Some(store) = decision.store.take() {
-                session.visitor.remember_owned(store);
-            }
+        // The event (if any) is queued from the decision first, then its
+        // stored ids move into the record; nothing to save unless the
+        // decision stored something.
+        Context::account(&mut session, &decision, attributes.enable_tracking);
+        if let Some(store) = decision.store.take() {
+            session.visitor.remember_owned(store);
             self.save(session);
         }
         self.experience_result(decision)

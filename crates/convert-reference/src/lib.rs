@@ -53,6 +53,7 @@ use convert_spec::protocol::Implementation;
 use convert_spec::{Capabilities, Family};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::de::value::MapDeserializer;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -165,7 +166,13 @@ impl Evaluator {
                 family,
                 evaluate_bucketing(&parse(family, input)?, configs.cache),
             ),
-            Family::Rule => answer(family, evaluate_rule(&parse(family, input)?)),
+            Family::Rule => match rule_members(input) {
+                Some((rule, data)) => answer(family, match_rule(rule, data)),
+                None => {
+                    let parsed: RuleInput = parse(family, input)?;
+                    answer(family, match_rule(&parsed.rule, &parsed.data))
+                }
+            },
             Family::Experience => {
                 let (parsed, config) = parse_with_config(configs, family, input)?;
                 answer(family, evaluate_experience(&parsed, config))
@@ -228,18 +235,13 @@ fn parse_beside_config<T: DeserializeOwned>(
     static ABSENT: Value = Value::Null;
     let parsed = match input {
         Value::Object(fields) if fields.contains_key("config") => {
-            let without_config: Map<String, Value> = fields
-                .iter()
-                .map(|(key, value)| {
-                    let value = if key == "config" {
-                        Value::Null
-                    } else {
-                        value.clone()
-                    };
-                    (key.clone(), value)
-                })
-                .collect();
-            T::deserialize(Value::Object(without_config)).ok()
+            // The members as borrowed (name, value) pairs, `config` read as
+            // `null`: the typed input copies what it keeps, nothing else is.
+            let members = fields.iter().map(|(key, value)| {
+                let value = if key == "config" { &ABSENT } else { value };
+                (key.as_str(), value)
+            });
+            T::deserialize(MapDeserializer::<_, serde_json::Error>::new(members)).ok()
         }
         _ => None,
     };
@@ -310,10 +312,25 @@ fn evaluate_bucketing(input: &BucketingInput, configs: &mut ConfigCache) -> Buck
     }
 }
 
-fn evaluate_rule(input: &RuleInput) -> RuleResult {
+/// A `rule` input's two members, borrowed, when the input is exactly
+/// `{"rule": …, "data": …}` (what [`RuleInput`] accepts: both members
+/// required, any JSON value, nothing else); `None` for anything else, which
+/// [`parse`] then refuses with its message. Reading the typed input would
+/// copy both values only to borrow them.
+fn rule_members(input: &Value) -> Option<(&Value, &Value)> {
+    let Value::Object(members) = input else {
+        return None;
+    };
+    match (members.len(), members.get("rule"), members.get("data")) {
+        (2, Some(rule), Some(data)) => Some((rule, data)),
+        _ => None,
+    }
+}
+
+fn match_rule(rule: &Value, data: &Value) -> RuleResult {
     RuleResult {
         matched: Engine::default()
-            .evaluate_rule(&input.rule, &input.data)
+            .evaluate_rule(rule, data)
             .outcome
             .is_true(),
     }
@@ -939,6 +956,70 @@ mod tests {
 
     // Expected values observed by running the same inputs through
     // adapters/js/adapter.js (published JS SDK 4.4.3, node 20).
+
+    #[test]
+    fn a_rule_input_is_borrowed_exactly_when_it_reads_as_one() {
+        let inputs = [
+            json!({"rule": {"OR": []}, "data": {"a": 1}}),
+            json!({"data": null, "rule": 3}),
+            json!({"rule": {"OR": []}}),
+            json!({"data": {}}),
+            json!({"rule": {}, "data": {}, "extra": 1}),
+            json!({"rule": {}, "date": {}}),
+            json!([{"rule": {}, "data": {}}]),
+            json!(null),
+        ];
+        for input in &inputs {
+            let parsed: Result<RuleInput, _> = parse(Family::Rule, input);
+            match (rule_members(input), parsed) {
+                (Some((rule, data)), Ok(parsed)) => {
+                    assert_eq!((rule, data), (&parsed.rule, &parsed.data), "{input}");
+                }
+                (None, Err(_)) => {}
+                (borrowed, parsed) => {
+                    panic!("{input}: borrowed {borrowed:?}, parsed {parsed:?}")
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn an_input_beside_its_config_reads_as_the_whole_input_does() {
+        let config = json!({"account_id": "1", "project": {"id": "2"}});
+        let valid = json!({"config": config, "visitor_id": "v", "experience_key": "e",
+                           "visitor_attributes": {"b": [1, {"c": null}], "a": "x"}});
+        let (parsed, beside) =
+            parse_beside_config::<ExperienceInput>(Family::Experience, &valid).unwrap();
+        let whole: ExperienceInput = parse(Family::Experience, &valid).unwrap();
+        assert_eq!(beside, &config);
+        assert_eq!(parsed.config, Value::Null);
+        assert_eq!(
+            ExperienceInput {
+                config: config.clone(),
+                ..parsed
+            },
+            whole
+        );
+        // Key order of kept maps survives (JavaScript observes it).
+        let (parsed, _) =
+            parse_beside_config::<ExperienceInput>(Family::Experience, &valid).unwrap();
+        let keys: Vec<&String> = parsed.visitor_attributes.as_ref().unwrap().keys().collect();
+        assert_eq!(keys, ["b", "a"]);
+        // Refused inputs carry the path message of the whole input.
+        for refused in [
+            json!({"config": config, "visitor_id": 1, "experience_key": "e"}),
+            json!({"config": config, "visitor_id": "v", "experience_key": "e", "extra": 1}),
+            json!({"config": config, "visitor_id": "v"}),
+        ] {
+            let beside = parse_beside_config::<ExperienceInput>(Family::Experience, &refused);
+            let whole = parse::<ExperienceInput>(Family::Experience, &refused);
+            assert_eq!(
+                beside.err().map(|e| e.to_string()),
+                whole.err().map(|e| e.to_string()),
+                "{refused}"
+            );
+        }
+    }
 
     #[test]
     fn hash_family() {

@@ -140,15 +140,25 @@ fn tables() -> &'static FoldTables {
         let canon: Vec<u16> = (0..=0xFFFFu32)
             .map(|u| canonicalize_uncached(u as u16))
             .collect();
-        let mut by_canon: Vec<Vec<u16>> = vec![Vec::new(); 0x10000];
-        for (unit, &c) in canon.iter().enumerate() {
-            by_canon[usize::from(c)].push(unit as u16);
+        // A counting sort of the units by canonical unit: the class sizes,
+        // their starts, then each unit placed in its class in unit order
+        // (no list per class: 65,536 of them cost more than the table).
+        let mut sizes = vec![0u16; 0x10000];
+        for &c in &canon {
+            sizes[usize::from(c)] += 1;
         }
         let mut classes = Vec::with_capacity(0x10000);
-        let mut members = Vec::new();
-        for list in &by_canon {
-            classes.push((members.len() as u32, list.len() as u16));
-            members.extend_from_slice(list);
+        let mut start = 0u32;
+        for &size in &sizes {
+            classes.push((start, size));
+            start += u32::from(size);
+        }
+        let mut members = vec![0u16; canon.len()];
+        let mut next: Vec<u32> = classes.iter().map(|&(start, _)| start).collect();
+        for (unit, &c) in canon.iter().enumerate() {
+            let slot = &mut next[usize::from(c)];
+            members[*slot as usize] = unit as u16;
+            *slot += 1;
         }
         FoldTables {
             canon,
@@ -204,6 +214,25 @@ mod tests {
         let c = s.complement();
         assert!(c.contains(0) && c.contains(6) && !c.contains(15) && c.contains(0xFFFF));
         assert_eq!(c.complement(), s);
+    }
+
+    #[test]
+    fn every_unit_is_in_exactly_its_class() {
+        let mut total = 0;
+        for unit in 0..=0xFFFFu16 {
+            let class = case_equivalents(unit);
+            assert!(class.contains(&unit), "{unit:#x} is in its class");
+            assert!(
+                class.windows(2).all(|w| w[0] < w[1]),
+                "{unit:#x}: unit order"
+            );
+            assert!(class.iter().all(|&m| canonicalize(m) == canonicalize(unit)));
+            // Each class counted once, at its smallest member.
+            if class[0] == unit {
+                total += class.len();
+            }
+        }
+        assert_eq!(total, 0x10000, "the classes partition the units");
     }
 
     #[test]

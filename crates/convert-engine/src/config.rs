@@ -20,6 +20,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 
+use foldhash::fast::RandomState;
 use serde_json::{Map, Value};
 
 use crate::bucketing::{Arm, Bands, Layout};
@@ -138,8 +139,10 @@ struct ExperienceIndex {
     /// `experiences.len()` when the index was built (a changed list is
     /// searched linearly instead).
     len: usize,
-    by_key: HashMap<String, usize>,
-    by_id: HashMap<String, usize>,
+    /// foldhash, seeded per process: a decision looks up its experience by
+    /// key and by id, and SipHash was most of each lookup.
+    by_key: HashMap<String, usize, RandomState>,
+    by_id: HashMap<String, usize, RandomState>,
 }
 
 impl ExperienceIndex {
@@ -292,12 +295,29 @@ impl ProjectConfig {
         })
     }
 
-    /// The patterns of every `regexMatches` rule item in the config (see
-    /// [`Patterns::collect`]), each compiled on first use and shared by the
-    /// decisions made against the config.
+    /// The patterns of every `regexMatches` rule item in the config's rule
+    /// sets — experiences' `site_area`s, the rules of audiences, segments,
+    /// locations and goals (see [`Patterns::collect`]) — each compiled on
+    /// first use and shared by the decisions made against the config. The
+    /// rest of the config (variations, features, …) holds no rules and is
+    /// not walked; a pattern found nowhere here is compiled by the
+    /// evaluator that meets it.
     pub fn patterns(&self) -> &Arc<Patterns> {
-        self.patterns
-            .get_or_init(|| Arc::new(Patterns::collect(self.raw.values())))
+        self.patterns.get_or_init(|| {
+            let goals = match self.raw.get("goals") {
+                Some(Value::Array(goals)) => goals.as_slice(),
+                _ => &[],
+            };
+            let rule_sets = self
+                .experiences
+                .iter()
+                .filter_map(|e| e.site_area.as_ref())
+                .chain(self.audiences.iter().filter_map(|a| a.rules.as_ref()))
+                .chain(self.segments.iter().filter_map(|s| s.rules.as_ref()))
+                .chain(self.locations.iter().filter_map(|l| l.rules.as_ref()))
+                .chain(goals.iter().filter_map(|g| js::get(Some(g), "rules")));
+            Arc::new(Patterns::collect(rule_sets))
+        })
     }
 
     fn experience_index(&self) -> Option<&ExperienceIndex> {
@@ -417,6 +437,14 @@ impl ProjectConfig {
         items_by_ids(&self.audiences, ids, |a| a.id.as_ref())
     }
 
+    /// [`ProjectConfig::audiences_by_ids`], one by one (nothing collected).
+    pub fn audiences_with_ids<'c>(
+        &'c self,
+        ids: Option<&'c Value>,
+    ) -> impl Iterator<Item = &'c Audience> {
+        items_with_ids(&self.audiences, ids, |a| a.id.as_ref())
+    }
+
     /// `getItemsByIds(ids, 'segments')`.
     pub fn segments_by_ids(&self, ids: Option<&Value>) -> Vec<&Segment> {
         items_by_ids(&self.segments, ids, |s| s.id.as_ref())
@@ -476,18 +504,27 @@ fn object_entities<'v>(
 fn items_by_ids<'c, T>(
     items: &'c [T],
     ids: Option<&Value>,
-    id: impl Fn(&T) -> Option<&Value>,
+    id: fn(&T) -> Option<&Value>,
 ) -> Vec<&'c T> {
-    let Some(Value::Array(ids)) = ids else {
-        return Vec::new();
+    items_with_ids(items, ids, id).collect()
+}
+
+/// The items whose id is `===` to an element of `ids`, in `items` order:
+/// none unless `ids` is an array.
+fn items_with_ids<'c, T>(
+    items: &'c [T],
+    ids: Option<&Value>,
+    id: fn(&T) -> Option<&Value>,
+) -> impl Iterator<Item = &'c T> {
+    let ids: &[Value] = match ids {
+        Some(Value::Array(ids)) => ids,
+        _ => &[],
     };
-    items
-        .iter()
-        .filter(|item| {
-            ids.iter()
-                .any(|wanted| js::strict_equals(Some(wanted), id(item)))
-        })
-        .collect()
+    let items = if ids.is_empty() { &[] } else { items };
+    items.iter().filter(move |item| {
+        ids.iter()
+            .any(|wanted| js::strict_equals(Some(wanted), id(item)))
+    })
 }
 
 /// `settings.matching_options.audiences` as the audience gate reads it.
@@ -791,6 +828,30 @@ impl Location {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn patterns_are_collected_from_every_rule_set_and_nowhere_else() {
+        let regex = |pattern: &str| {
+            json!({"OR": [{"AND": [{"OR_WHEN": [{"rule_type": "url", "key": "url",
+                "value": pattern, "matching": {"match_type": "regexMatches", "negated": false}}]}]}]})
+        };
+        let config = ProjectConfig::from_value(&json!({
+            "experiences": [{"id": "1", "key": "e", "site_area": regex("^site")}],
+            "audiences": [{"id": "2", "rules": regex("^audience")}],
+            "segments": [{"id": "3", "rules": regex("^segment")}],
+            "locations": [{"id": "4", "rules": regex("^location")}],
+            "goals": [{"id": "5", "rules": regex("^goal")}, "not a goal"],
+            // Not rule sets: never evaluated as rules.
+            "features": [{"id": "6", "variables": [regex("^feature")]}],
+            "project": {"id": "7", "rules": regex("^project")}
+        }))
+        .unwrap();
+        let patterns = config.patterns();
+        for found in ["^site", "^audience", "^segment", "^location", "^goal"] {
+            assert!(patterns.get(found).is_some(), "{found}");
+        }
+        assert_eq!(patterns.len(), 5);
+    }
 
     #[test]
     fn non_object_roots_are_errors() {

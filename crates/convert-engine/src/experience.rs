@@ -152,6 +152,20 @@ impl SelectedVariation {
             Some(key) => Some(js::to_string(Some(key)).into_owned()),
         }
     }
+
+    /// [`SelectedVariation::key_string`], taking the key (left `None`): a
+    /// JSON string is moved out, not copied.
+    pub fn take_key_string(&mut self) -> Option<String> {
+        match self.key.take() {
+            Some(Value::String(key)) => Some(key),
+            key => {
+                self.key = key;
+                let string = self.key_string();
+                self.key = None;
+                string
+            }
+        }
+    }
 }
 
 /// The outcome of `run_experience`.
@@ -303,22 +317,19 @@ impl Run<'_> {
         if !js::array_not_empty(experience.audiences.as_ref()) {
             return Some(true);
         }
-        let to_check: Vec<_> = self
+        let to_check = self
             .config
-            .audiences_by_ids(experience.audiences.as_ref())
-            .into_iter()
+            .audiences_with_ids(experience.audiences.as_ref())
             .filter(|audience| {
                 !(is_bucketed
                     && crate::mutant!("sticky.permanent-audience", audience.is_permanent(), false))
-            })
-            .collect();
-        if to_check.is_empty() {
-            return Some(true);
-        }
+            });
+        let mut checked = 0usize;
         let mut matched = 0usize;
         let mut rule_error = false;
         let properties = RuleData::Properties(visitor.properties_view(call_properties));
-        for audience in &to_check {
+        for audience in to_check {
+            checked += 1;
             let Some(rules) = audience.rules.as_ref().filter(|r| js::truthy(Some(r))) else {
                 continue;
             };
@@ -336,16 +347,15 @@ impl Run<'_> {
                 }
             }
         }
+        if checked == 0 {
+            return Some(true);
+        }
         if rule_error {
             return None;
         }
         Some(match experience.audience_matching() {
             AudienceMatching::All => {
-                crate::mutant!(
-                    "experience.audience-all",
-                    matched == to_check.len(),
-                    matched > 0
-                )
+                crate::mutant!("experience.audience-all", matched == checked, matched > 0)
             }
             AudienceMatching::Any => matched > 0,
             AudienceMatching::Missing => {

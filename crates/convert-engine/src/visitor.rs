@@ -378,16 +378,14 @@ pub fn split_report_segments(
 ) -> (Map<String, Value>, Map<String, Value>) {
     if is_plain(attributes, crate::limits::MAX_DEPTH - 1) {
         // Every entry is kept in insertion order: the properties are a copy
-        // without the report keys (the copy keeps each key's hash, so
-        // nothing is hashed again), the segments the few report entries.
-        let segments: Map<String, Value> = attributes
-            .iter()
-            .filter(|(key, _)| is_report_segment_key(key))
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect();
+        // (which keeps each key's hash, so nothing is hashed again) that the
+        // few report entries are then moved out of, into the segments.
         let mut properties = attributes.clone();
-        if !segments.is_empty() {
-            properties.retain(|key, _| !is_report_segment_key(key));
+        let mut segments = Map::new();
+        for key in attributes.keys().filter(|key| is_report_segment_key(key)) {
+            if let Some((key, value)) = properties.shift_remove_entry(key) {
+                segments.insert(key, value);
+            }
         }
         return (segments, properties);
     }

@@ -700,3 +700,30 @@ fn call_properties_merge_over_context_properties() {
         Reason::Resolved
     );
 }
+
+#[test]
+fn a_taken_variation_key_is_the_key_as_a_string() {
+    use convert_engine::experience::SelectedVariation;
+    use std::sync::Arc;
+    let keys = [
+        None,
+        Some(Value::Null),
+        Some(json!("variation-1")),
+        Some(json!("")),
+        Some(json!(12)),
+        Some(json!(1.5)),
+        Some(json!(false)),
+        Some(json!(["a", "b"])),
+        Some(json!({"k": 1})),
+    ];
+    for key in keys {
+        let mut variation = SelectedVariation {
+            id: "301".into(),
+            key: key.clone(),
+            raw: Arc::new(Value::Null),
+        };
+        let expected = variation.key_string();
+        assert_eq!(variation.take_key_string(), expected, "{key:?}");
+        assert_eq!(variation.key, None, "the key is taken: {key:?}");
+    }
+}

@@ -306,8 +306,8 @@ impl Suite {
 
     /// Every case id loaded (whatever the family filter, and even from files
     /// removed with [`Suite::retain_files`]).
-    pub fn known_ids(&self) -> BTreeSet<String> {
-        self.known.clone()
+    pub fn known_ids(&self) -> &BTreeSet<String> {
+        &self.known
     }
 
     /// Keeps only the files for which `keep` is true (their cases stay known
@@ -501,6 +501,8 @@ fn declared_or_problem(
         }
     };
     match crate::divergence::Patterns::new(&file) {
+        // Only pattern entries need evidence, looked up among all cases.
+        Ok(patterns) if patterns.is_empty() => {}
         Ok(patterns) => {
             let cases: BTreeMap<&str, (Family, &Value, &Value)> = suite
                 .files
@@ -588,7 +590,8 @@ fn run_target(
         source: &'a str,
         family: Family,
         case: &'a convert_spec::vector::Case,
-        spec_refs: Vec<String>,
+        /// The case's file (its spec references are the report's).
+        file: &'a convert_spec::vector::VectorFile,
         comparisons: convert_spec::compare::Comparisons,
         skip: Option<String>,
     }
@@ -602,7 +605,7 @@ fn run_target(
                 source: &file.source,
                 family: file.file.family,
                 case,
-                spec_refs: file.file.spec_refs_of(case).map(str::to_owned).collect(),
+                file: &file.file,
                 comparisons: file.file.comparisons_of(case),
                 skip: suite
                     .skipped
@@ -684,7 +687,6 @@ fn run_target(
     let mut cases = Vec::with_capacity(planned.len());
     let mut summary = Counts::default();
     let mut families: BTreeMap<String, Counts> = BTreeMap::new();
-    let mut ran: BTreeMap<String, OutcomeKind> = BTreeMap::new();
     let mut failing = Vec::new();
     for p in &planned {
         let mut outcome = match &p.skip {
@@ -704,18 +706,15 @@ fn run_target(
             None => {
                 let mut counts = Counts::default();
                 counts.add(outcome.kind);
-                families.insert(p.family.to_string(), counts);
+                families.insert(p.family.as_str().to_owned(), counts);
             }
-        }
-        if outcome.kind.executed() {
-            ran.insert(p.case.id.clone(), outcome.kind);
         }
         let detailed = !matches!(outcome.kind, OutcomeKind::Pass | OutcomeKind::Skipped);
         cases.push(CaseReport {
             id: p.case.id.clone(),
-            family: p.family.to_string(),
+            family: p.family.as_str().to_owned(),
             source: p.source.to_owned(),
-            spec_refs: p.spec_refs.clone(),
+            spec_refs: p.file.spec_refs_of(p.case).map(str::to_owned).collect(),
             outcome: outcome.kind,
             message: outcome.message,
             input: detailed.then(|| Value::clone(&p.case.input)),
@@ -743,7 +742,14 @@ fn run_target(
             });
         }
     }
-    for message in declared.ratchet(&suite.known_ids(), &ran, suite.peers_loaded()) {
+    // The outcome of a case that ran, found in the reports (sorted by id).
+    let ran = |id: &str| {
+        let at = cases
+            .binary_search_by(|case| case.id.as_str().cmp(id))
+            .ok()?;
+        Some(cases[at].outcome).filter(|outcome| outcome.executed())
+    };
+    for message in declared.ratchet(suite.known_ids(), ran, suite.peers_loaded()) {
         problems.push(Problem {
             target: Some(name.clone()),
             severity: Severity::Failure,

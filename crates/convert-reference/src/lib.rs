@@ -461,8 +461,11 @@ fn evaluate_experience(input: &ExperienceInput, config: Arc<ProjectConfig>) -> E
         &options,
     );
     setup.visitor.remember(&decision);
-    let (variation_id, variation_key) = match &decision.variation {
-        Some(variation) => (Some(variation.id.clone()), variation.key_string()),
+    let (variation_id, variation_key) = match decision.variation {
+        Some(mut variation) => {
+            let key = variation.take_key_string();
+            (Some(variation.id), key)
+        }
         None => (None, None),
     };
     let (stored_bucketing, store_key) = if setup.has_state {

@@ -1,5 +1,6 @@
 //! [`Context`]: one visitor's view of a [`Core`](crate::Core).
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use convert_engine::config::ProjectConfig;
@@ -184,6 +185,9 @@ pub struct Context {
     visitor_id: Arc<str>,
     /// Shared with the visitor of each call (never copied per decision).
     properties: Arc<Map<String, Value>>,
+    /// The visitor's record key when the context was created: borrowed by
+    /// each call while the config's key prefix is unchanged.
+    store_key: String,
 }
 
 impl std::fmt::Debug for Context {
@@ -208,7 +212,7 @@ impl std::fmt::Debug for Context {
 struct Session<'s> {
     shared: &'s Shared,
     snapshot: Arc<Snapshot>,
-    key: String,
+    key: Cow<'s, str>,
     visitor: Visitor,
     /// Whether the record was in the store (and must go back there).
     taken: bool,
@@ -235,12 +239,14 @@ impl Context {
     pub(crate) fn new(
         shared: Arc<Shared>,
         visitor_id: &str,
+        store_key: String,
         properties: Map<String, Value>,
     ) -> Context {
         Context {
             shared,
             visitor_id: Arc::from(visitor_id),
             properties: Arc::new(properties),
+            store_key,
         }
     }
 
@@ -265,7 +271,7 @@ impl Context {
 
     fn session(&self) -> Session<'_> {
         let snapshot = self.shared.snapshot();
-        let key = snapshot.store_key(&self.visitor_id);
+        let key = snapshot.store_key_as(&self.visitor_id, &self.store_key);
         let lock = self.shared.lock_visitor(&key);
         let taken = self.shared.take_state(&key);
         let taken_flag = taken.is_some();
@@ -332,14 +338,14 @@ impl Context {
     }
 
     fn experience_result(&self, decision: Decision) -> Option<ExperienceResult> {
-        let variation = decision.variation?;
+        let mut variation = decision.variation?;
         let result = ExperienceResult {
             experience_id: decision.experience_id.unwrap_or_default(),
             experience_key: match decision.experience_key {
                 Some(Value::String(key)) => key,
                 other => js::to_string(other.as_ref()).into_owned(),
             },
-            variation_key: variation.key_string(),
+            variation_key: variation.take_key_string(),
             variation_id: variation.id,
             variation: variation.raw,
         };

@@ -1,6 +1,7 @@
 //! [`Core`]: one SDK instance — the config snapshot, the visitor store, the
 //! tracking queue, lifecycle events and the background workers.
 
+use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -56,6 +57,19 @@ impl Snapshot {
         key.push_str(&self.key_prefix);
         key.push_str(visitor_id);
         key
+    }
+
+    /// [`Snapshot::store_key`], borrowing `known` when it is that key (a
+    /// key computed earlier, under a config with the same prefix).
+    pub(crate) fn store_key_as<'k>(&self, visitor_id: &str, known: &'k str) -> Cow<'k, str> {
+        let same = known.len() == self.key_prefix.len() + visitor_id.len()
+            && known.starts_with(self.key_prefix.as_str())
+            && known.ends_with(visitor_id);
+        if same {
+            Cow::Borrowed(known)
+        } else {
+            Cow::Owned(self.store_key(visitor_id))
+        }
     }
 }
 
@@ -504,12 +518,12 @@ impl Core {
     /// the rest are the context's attributes.
     pub fn create_context(&self, visitor_id: &str, attributes: &Map<String, Value>) -> Context {
         let (segments, properties) = split_report_segments(attributes);
+        let key = self.shared.snapshot().store_key(visitor_id);
         if !segments.is_empty() {
-            let key = self.shared.snapshot().store_key(visitor_id);
             let _visitor = self.shared.lock_visitor(&key);
             lock(&self.shared.store).update(&key, |state| state.put_segments_owned(segments));
         }
-        Context::new(Arc::clone(&self.shared), visitor_id, properties)
+        Context::new(Arc::clone(&self.shared), visitor_id, key, properties)
     }
 
     /// Sends what is queued now; returns whether it was sent (or nothing was

@@ -265,3 +265,36 @@ fn refresh_backs_off_and_fires_config_updated_only_on_change() {
     let decided = context.run_experience("exp-1", &RunAttributes::at(Map::new()));
     assert_eq!(decided.map(|r| r.variation_key), Some(Some("a".to_owned())));
 }
+
+#[test]
+fn a_context_made_before_a_refresh_to_another_project_stores_under_the_new_key() {
+    // The visitor's record key is `{account_id}-{project_id}-{visitor_id}`
+    // under the config in use at each call, as in the JS SDK: a context
+    // keeps the key it was made with only while the config's prefix is the
+    // same.
+    let first = project(50);
+    let mut moved = project(50);
+    moved["project"]["id"] = json!("201");
+    let server = Server::start(vec![
+        answer(200, &first.to_string()),
+        answer(200, &moved.to_string()),
+    ]);
+    let mut options = options(&server, "100/200");
+    options.tracking = false;
+    let core = Core::initialize(options).expect("fetched");
+    let before = core.create_context("visitor-123", &Map::new());
+    core.refresh().expect("refreshed");
+    assert_eq!(core.config(), moved);
+    let decided = before
+        .run_experience("exp-1", &RunAttributes::at(Map::new()))
+        .expect("decided");
+    let after = core.create_context("visitor-123", &Map::new());
+    let stored = after.stored_state();
+    assert_eq!(
+        stored.bucketing.get("300"),
+        Some(&Value::String(decided.variation_id.clone())),
+        "the decision is stored under the new project's key: {stored:?}"
+    );
+    assert_eq!(before.stored_state(), stored);
+    core.close();
+}

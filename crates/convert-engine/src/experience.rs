@@ -156,14 +156,10 @@ impl SelectedVariation {
     /// [`SelectedVariation::key_string`], taking the key (left `None`): a
     /// JSON string is moved out, not copied.
     pub fn take_key_string(&mut self) -> Option<String> {
-        match self.key.take() {
-            Some(Value::String(key)) => Some(key),
-            key => {
-                self.key = key;
-                let string = self.key_string();
-                self.key = None;
-                string
-            }
+        match self.key.take()? {
+            Value::String(key) => Some(key),
+            Value::Null => None,
+            key => Some(js::to_string(Some(&key)).into_owned()),
         }
     }
 }

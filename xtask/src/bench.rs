@@ -410,7 +410,7 @@ fn render(plan: &Plan, benches: &[Bench], memory: &Value, peers: Option<&Vec<Pee
                     .map_or(0.0, |(_, a)| a / bench.median_ns);
                 format!("≥ 2 GB/s: {}", verdict(gbps >= 2.0))
             }
-            "sdk/decision/fresh-visitor" => {
+            "sdk/decision/fresh-visitor" | "sdk/decision/fresh-visitor-owned-attributes" => {
                 format!("≤ 0.5 µs: {}", verdict(bench.median_ns <= 500.0))
             }
             "runner/reference-in-process/v1" => {
@@ -469,6 +469,12 @@ fn render(plan: &Plan, benches: &[Bench], memory: &Value, peers: Option<&Vec<Pee
             figure("allocations_per_decision"),
             bytes(figure("bytes_allocated_per_decision"))
         ),
+        String::new(),
+        String::new(),
+    ]);
+    rows.push([
+        "allocations per fresh decision, attributes given up (create_context_owned)".into(),
+        format!("{}", figure("allocations_per_owned_decision")),
         String::new(),
         String::new(),
     ]);

@@ -26,7 +26,7 @@ use serde_json::{Map, Value};
 use crate::bucketing::{Arm, Bands, Layout};
 use crate::diagnostics::Diagnostic;
 use crate::js;
-use crate::rule::Patterns;
+use crate::rule::{Patterns, RuleSet};
 
 /// A value derived from the rest of its struct, computed on first use and
 /// kept (an experience's bucket bands, a config's compiled patterns and
@@ -315,6 +315,7 @@ impl ProjectConfig {
                 .chain(self.audiences.iter().filter_map(|a| a.rules.as_ref()))
                 .chain(self.segments.iter().filter_map(|s| s.rules.as_ref()))
                 .chain(self.locations.iter().filter_map(|l| l.rules.as_ref()))
+                .map(RuleSet::value)
                 .chain(goals.iter().filter_map(|g| js::get(Some(g), "rules")));
             Arc::new(Patterns::collect(rule_sets))
         })
@@ -555,7 +556,7 @@ pub struct Experience {
     /// `locations`: location ids (strict `===` against `locations[].id`).
     pub locations: Option<Value>,
     /// `site_area`: a rule set, used when `locations` is empty or absent.
-    pub site_area: Option<Value>,
+    pub site_area: Option<RuleSet>,
     /// `audiences`: audience **and** segment ids.
     pub audiences: Option<Value>,
     /// `settings`.
@@ -609,7 +610,7 @@ impl Experience {
             environment: field(map, "environment"),
             version: field(map, "version"),
             locations: field(map, "locations"),
-            site_area: field(map, "site_area"),
+            site_area: field(map, "site_area").map(RuleSet::new),
             audiences: field(map, "audiences"),
             settings: field(map, "settings"),
             variations,
@@ -763,7 +764,7 @@ pub struct Audience {
     /// `type`: `"permanent"` or `"transient"`.
     pub kind: Option<Value>,
     /// `rules`: a rule set (audiences with falsy rules never match).
-    pub rules: Option<Value>,
+    pub rules: Option<RuleSet>,
 }
 
 impl Audience {
@@ -772,7 +773,7 @@ impl Audience {
             id: field(map, "id"),
             key: field(map, "key"),
             kind: field(map, "type"),
-            rules: field(map, "rules"),
+            rules: field(map, "rules").map(RuleSet::new),
         }
     }
 
@@ -790,7 +791,7 @@ pub struct Segment {
     /// `key`.
     pub key: Option<Value>,
     /// `rules`.
-    pub rules: Option<Value>,
+    pub rules: Option<RuleSet>,
 }
 
 impl Segment {
@@ -798,7 +799,7 @@ impl Segment {
         Segment {
             id: field(map, "id"),
             key: field(map, "key"),
-            rules: field(map, "rules"),
+            rules: field(map, "rules").map(RuleSet::new),
         }
     }
 }
@@ -811,7 +812,7 @@ pub struct Location {
     /// `key`.
     pub key: Option<Value>,
     /// `rules`: a rule set (locations with falsy rules never match).
-    pub rules: Option<Value>,
+    pub rules: Option<RuleSet>,
 }
 
 impl Location {
@@ -819,7 +820,7 @@ impl Location {
         Location {
             id: field(map, "id"),
             key: field(map, "key"),
-            rules: field(map, "rules"),
+            rules: field(map, "rules").map(RuleSet::new),
         }
     }
 }

@@ -49,7 +49,7 @@ use crate::config::{
 use crate::diagnostics::{Diagnostic, JsThrowSite, Reason};
 use crate::engine::Settings;
 use crate::js;
-use crate::rule::{RuleData, RuleEvaluator, RuleOutcome};
+use crate::rule::{RuleData, RuleEvaluator, RuleOutcome, RuleSet};
 use crate::visitor::Visitor;
 
 /// The location attributes of a call.
@@ -233,13 +233,13 @@ impl Run<'_> {
 
     fn evaluate(
         &mut self,
-        rule_set: &Value,
+        rule_set: &RuleSet,
         data: RuleData<'_>,
         path: &dyn fmt::Display,
     ) -> RuleOutcome {
         let outcome =
             self.rules
-                .evaluate_config_rules(rule_set, data, path, &mut self.decision.diagnostics);
+                .evaluate_rule_set(rule_set, data, path, &mut self.decision.diagnostics);
         if let RuleOutcome::Value(value) = &outcome {
             let diagnostic = match outcome.rule_error() {
                 Some(error) => Diagnostic::RuleError {
@@ -271,7 +271,11 @@ impl Run<'_> {
             let mut matched = 0usize;
             let mut rule_error = false;
             for location in locations {
-                let Some(rules) = location.rules.as_ref().filter(|r| js::truthy(Some(r))) else {
+                let Some(rules) = location
+                    .rules
+                    .as_ref()
+                    .filter(|r| js::truthy(Some(r.value())))
+                else {
                     continue;
                 };
                 let path = EntityRules("locations", location.id.as_ref());
@@ -291,7 +295,7 @@ impl Run<'_> {
         if let Some(site_area) = experience
             .site_area
             .as_ref()
-            .filter(|s| js::truthy(Some(s)))
+            .filter(|s| js::truthy(Some(s.value())))
         {
             let outcome = self.evaluate(site_area, properties, &"site_area");
             return outcome.rule_error().is_none() && outcome.is_truthy();
@@ -326,11 +330,15 @@ impl Run<'_> {
         let properties = RuleData::Properties(visitor.properties_view(call_properties));
         for audience in to_check {
             checked += 1;
-            let Some(rules) = audience.rules.as_ref().filter(|r| js::truthy(Some(r))) else {
+            let Some(rules) = audience
+                .rules
+                .as_ref()
+                .filter(|r| js::truthy(Some(r.value())))
+            else {
                 continue;
             };
             let path = EntityRules("audiences", audience.id.as_ref());
-            if let Some(exclusion) = ExclusionRule::find(rules) {
+            if let Some(exclusion) = ExclusionRule::find(rules.value()) {
                 matched += usize::from(self.exclusion_matches(&exclusion, visitor, &path));
                 continue;
             }

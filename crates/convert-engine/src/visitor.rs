@@ -377,19 +377,45 @@ pub fn split_report_segments(
     attributes: &Map<String, Value>,
 ) -> (Map<String, Value>, Map<String, Value>) {
     if is_plain(attributes, crate::limits::MAX_DEPTH - 1) {
-        // Every entry is kept in insertion order: the properties are a copy
-        // (which keeps each key's hash, so nothing is hashed again) that the
-        // few report entries are then moved out of, into the segments.
-        let mut properties = attributes.clone();
-        let mut segments = Map::new();
-        for key in attributes.keys().filter(|key| is_report_segment_key(key)) {
-            if let Some((key, value)) = properties.shift_remove_entry(key) {
-                segments.insert(key, value);
-            }
-        }
-        return (segments, properties);
+        // A copy keeps each key's hash, so nothing is hashed again.
+        return split_plain(attributes.clone());
     }
     split_entry_by_entry(attributes)
+}
+
+/// [`split_report_segments`] of attributes the caller gives up: the report
+/// entries are moved out of them and the rest are the properties, nothing
+/// copied (unless they need the entry-by-entry copy: a key that is an array
+/// index or `__proto__`, a value nested too deep).
+pub fn split_report_segments_owned(
+    attributes: Map<String, Value>,
+) -> (Map<String, Value>, Map<String, Value>) {
+    if is_plain(&attributes, crate::limits::MAX_DEPTH - 1) {
+        return split_plain(attributes);
+    }
+    split_entry_by_entry(&attributes)
+}
+
+/// The split of attributes that [`is_plain`] accepts: every entry keeps its
+/// place, so the few report entries are moved out, in order, into the
+/// segments and the rest stay as the properties.
+fn split_plain(mut properties: Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+    // The report keys present, in the attributes' order (at most one of each).
+    let mut present = [""; REPORT_SEGMENT_KEYS.len()];
+    let mut count = 0;
+    for key in properties.keys() {
+        if let Some(report_key) = REPORT_SEGMENT_KEYS.iter().find(|k| **k == key) {
+            present[count] = report_key;
+            count += 1;
+        }
+    }
+    let mut segments = Map::new();
+    for key in &present[..count] {
+        if let Some((key, value)) = properties.shift_remove_entry(*key) {
+            segments.insert(key, value);
+        }
+    }
+    (segments, properties)
 }
 
 /// [`split_report_segments`] copied entry by entry in `Object.keys` order,
@@ -556,7 +582,13 @@ mod tests {
             let attributes: Map<String, Value> = entries.into_iter().collect();
             let (segments, properties) = split_report_segments(&attributes);
             let (expected_segments, expected_properties) = split_entry_by_entry(&attributes);
+            // Giving the attributes up splits them the same way.
+            let (owned_segments, owned_properties) = split_report_segments_owned(attributes.clone());
             let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
+            proptest::prop_assert_eq!(keys(&owned_segments), keys(&expected_segments));
+            proptest::prop_assert_eq!(keys(&owned_properties), keys(&expected_properties));
+            proptest::prop_assert_eq!(&owned_segments, &expected_segments);
+            proptest::prop_assert_eq!(&owned_properties, &expected_properties);
             proptest::prop_assert_eq!(keys(&segments), keys(&expected_segments));
             proptest::prop_assert_eq!(keys(&properties), keys(&expected_properties));
             proptest::prop_assert_eq!(&segments, &expected_segments);
@@ -593,6 +625,10 @@ mod tests {
         let (segments, properties) = split_report_segments(&attributes);
         assert_eq!(segments, map(json!({"country": "US"})));
         assert_eq!(properties, map(json!({"plan": "pro"})));
+        assert_eq!(
+            split_report_segments_owned(attributes),
+            (segments.clone(), properties.clone())
+        );
         let plain = map(json!({"country": "US", "plan": "pro"}));
         assert_eq!(split_report_segments(&plain), (segments, properties));
     }

@@ -5,6 +5,9 @@
 //! - `sdk/decision/fresh-visitor`: `create_context` + `run_experience` for a
 //!   visitor never seen (the full decision, and the workload
 //!   `cargo xtask bench --peers` runs through the JS and Python SDKs);
+//! - `sdk/decision/fresh-visitor-owned-attributes`: the same through
+//!   `create_context_owned` (the attributes moved into the context, their
+//!   copy made outside the timing);
 //! - `sdk/decision/sticky`: the same visitor again (the stored decision);
 //! - `sdk/decision/visitors-seen/N`: a fresh decision after N other visitors
 //!   were decided on the same instance (the cost must stay flat);
@@ -18,7 +21,7 @@ use std::sync::Arc;
 
 use convert_sdk::transport::RecordingTransport;
 use convert_sdk::{Core, RunAttributes, SdkConfig};
-use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use criterion::{BatchSize, BenchmarkId, Criterion, criterion_group, criterion_main};
 use serde_json::{Map, Value, json};
 
 /// The workload: an `experience` family input.
@@ -86,6 +89,22 @@ fn decisions(c: &mut Criterion) {
             let context = core.create_context(&format!("visitor-{n}"), &attributes);
             black_box(context.run_experience(key, &run))
         })
+    });
+    // The same with attributes the caller gives up: their copy is made in
+    // the untimed setup (a service builds them per request anyway); the
+    // context and result are dropped inside the timing, as above.
+    group.bench_function("fresh-visitor-owned-attributes", |b| {
+        b.iter_batched(
+            || {
+                n += 1;
+                (format!("visitor-{n}"), attributes.clone())
+            },
+            |(id, attributes)| {
+                let context = core.create_context_owned(&id, attributes);
+                black_box(context.run_experience(key, &run)).is_some()
+            },
+            BatchSize::SmallInput,
+        )
     });
     let sticky = core.create_context("sticky-visitor", &attributes);
     group.bench_function("sticky", |b| {

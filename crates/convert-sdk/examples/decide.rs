@@ -5,7 +5,12 @@
 //! ```text
 //! cargo build --release -p convert-sdk --example decide
 //! valgrind --tool=callgrind target/release/examples/decide 2000
+//! valgrind --tool=callgrind --toggle-collect='decide::decide*' \
+//!     target/release/examples/decide 2000 owned
 //! ```
+//!
+//! `decide N owned` decides through `create_context_owned`, the attributes'
+//! copies made before the clock starts.
 
 use std::hint::black_box;
 use std::sync::Arc;
@@ -35,15 +40,59 @@ fn main() {
     options.transport = Some(Arc::new(RecordingTransport::new()));
     options.tracking = false;
     let core = Core::initialize(options).expect("a valid config");
+    // `owned`: the attributes given up (`create_context_owned`), their copies
+    // made before the clock starts.
+    let owned = std::env::args().nth(2).as_deref() == Some("owned");
+    let given: Vec<_> = (0..if owned { count } else { 0 })
+        .map(|n| (format!("visitor-{n}"), attributes.clone()))
+        .collect();
     let started = std::time::Instant::now();
     let mut seen = 0usize;
-    for n in 0..count {
-        let context = core.create_context(&format!("visitor-{n}"), &attributes);
-        seen += usize::from(black_box(context.run_experience(key, &run)).is_some());
+    if owned {
+        for (id, attributes) in given {
+            seen += usize::from(decide_owned(&core, &id, attributes, key, &run));
+        }
+    } else {
+        for n in 0..count {
+            seen += usize::from(decide(
+                &core,
+                &format!("visitor-{n}"),
+                &attributes,
+                key,
+                &run,
+            ));
+        }
     }
     let elapsed = started.elapsed();
     println!(
-        "{count} decisions ({seen} bucketed): {:.3} µs per decision",
+        "{count} decisions ({seen} bucketed{}): {:.3} µs per decision",
+        if owned { ", attributes given up" } else { "" },
         elapsed.as_secs_f64() * 1e6 / count as f64
     );
+}
+
+/// One full decision (a function of its own, for `--toggle-collect`).
+#[inline(never)]
+fn decide(
+    core: &Core,
+    id: &str,
+    attributes: &Map<String, Value>,
+    key: &str,
+    run: &RunAttributes,
+) -> bool {
+    let context = core.create_context(id, attributes);
+    black_box(context.run_experience(key, run)).is_some()
+}
+
+/// [`decide`] through `create_context_owned`.
+#[inline(never)]
+fn decide_owned(
+    core: &Core,
+    id: &str,
+    attributes: Map<String, Value>,
+    key: &str,
+    run: &RunAttributes,
+) -> bool {
+    let context = core.create_context_owned(id, attributes);
+    black_box(context.run_experience(key, run)).is_some()
 }

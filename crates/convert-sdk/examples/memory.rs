@@ -97,6 +97,23 @@ fn main() {
         VISITORS,
     );
 
+    // The same with attributes given up (`create_context_owned`): the
+    // caller's copy is made before the region, as a service builds its
+    // attributes per request anyway.
+    let owned_fresh: Vec<(String, Map<String, Value>)> = (0..VISITORS)
+        .map(|i| (format!("owned-{i}"), attributes.clone()))
+        .collect();
+    let region = Region::new(GLOBAL);
+    for (visitor, attributes) in owned_fresh {
+        let context = core.create_context_owned(&visitor, attributes);
+        black_box(context.run_experience(key, &run));
+    }
+    let owned_stats = region.change();
+    let owned_allocations = per(
+        i64::try_from(owned_stats.allocations + owned_stats.reallocations).unwrap_or(i64::MAX),
+        VISITORS,
+    );
+
     // A sticky visitor: the decision is read back from the store.
     let sticky = core.create_context("sticky", &attributes);
     black_box(sticky.run_experience(key, &run));
@@ -124,6 +141,7 @@ fn main() {
                 "allocations_per_decision": allocations,
                 "bytes_allocated_per_decision": allocated,
                 "allocations_per_sticky_decision": sticky_allocations,
+                "allocations_per_owned_decision": owned_allocations,
             })
         );
     } else {
@@ -133,6 +151,7 @@ fn main() {
         println!("per decided visitor in the store:       {record_bytes:>9} bytes");
         println!("allocations per fresh decision:         {allocations:>9} ({allocated} bytes)");
         println!("allocations per sticky decision:        {sticky_allocations:>9}");
+        println!("allocations per fresh decision, owned:  {owned_allocations:>9}");
     }
     drop(core);
 }

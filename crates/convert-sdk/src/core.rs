@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use convert_engine::config::{ProjectConfig, validate_contract, validate_contract_object};
 use convert_engine::store::{MemoryStore, VisitorStore, store_key};
-use convert_engine::visitor::{VisitorState, split_report_segments};
+use convert_engine::visitor::{VisitorState, split_report_segments, split_report_segments_owned};
 use convert_engine::{Engine, Settings, js};
 use serde_json::{Map, Value};
 
@@ -517,7 +517,27 @@ impl Core {
     /// `visitorType`, `customSegments`) are stored as the visitor's segments;
     /// the rest are the context's attributes.
     pub fn create_context(&self, visitor_id: &str, attributes: &Map<String, Value>) -> Context {
-        let (segments, properties) = split_report_segments(attributes);
+        self.context_of(visitor_id, split_report_segments(attributes))
+    }
+
+    /// [`Core::create_context`] with attributes the caller gives up: they
+    /// become the context's, moved rather than copied (for a service that
+    /// builds the attributes per request and has no use for them after).
+    pub fn create_context_owned(
+        &self,
+        visitor_id: &str,
+        attributes: Map<String, Value>,
+    ) -> Context {
+        self.context_of(visitor_id, split_report_segments_owned(attributes))
+    }
+
+    /// The context of attributes split into (report segments, properties):
+    /// the segments are stored.
+    fn context_of(
+        &self,
+        visitor_id: &str,
+        (segments, properties): (Map<String, Value>, Map<String, Value>),
+    ) -> Context {
         let key = self.shared.snapshot().store_key(visitor_id);
         if !segments.is_empty() {
             let _visitor = self.shared.lock_visitor(&key);

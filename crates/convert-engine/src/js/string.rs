@@ -67,11 +67,26 @@ pub fn to_lower_case(s: &str) -> String {
 /// [`to_lower_case`], borrowing `s` when there is nothing to change (ASCII
 /// without upper-case letters, e.g. most URLs and ids).
 pub fn lowercased(s: &str) -> Cow<'_, str> {
-    if s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase()) {
+    if is_lower_ascii(s) {
         Cow::Borrowed(s)
     } else {
         Cow::Owned(to_lower_case(s))
     }
+}
+
+/// Whether `s` is ASCII without upper-case letters (so `toLowerCase` leaves
+/// it as it is). Reads 16 bytes at a time with no branch inside a block,
+/// which the compiler turns into vector compares: rule values such as URLs
+/// are checked on every `contains`.
+fn is_lower_ascii(s: &str) -> bool {
+    let changes = |b: u8| !b.is_ascii() || b.is_ascii_uppercase();
+    let mut blocks = s.as_bytes().chunks_exact(16);
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &b| any | changes(b)) {
+            return false;
+        }
+    }
+    !blocks.remainder().iter().any(|&b| changes(b))
 }
 
 /// `a.toLowerCase() === b.toLowerCase()`, without allocating when both are
@@ -168,6 +183,31 @@ mod lower_case_tests {
             assert_eq!(lowercased(a), to_lower_case(a));
         }
         assert!(matches!(lowercased("https://a.b/c?d=1"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lower_ascii_is_borrowed_and_anything_else_is_lower_cased() {
+        let url = "https://shop.example.com/checkout/step-2?ref=newsletter";
+        assert!(matches!(lowercased(url), Cow::Borrowed(s) if s == url));
+        for (upper_at, len) in [(0, 1), (15, 16), (16, 17), (40, 55), (54, 55)] {
+            let mut s = "a".repeat(len);
+            s.replace_range(upper_at..=upper_at, "Q");
+            assert!(matches!(lowercased(&s), Cow::Owned(_)), "{s}");
+            assert_eq!(lowercased(&s), s.to_lowercase());
+        }
+        // Non-ASCII in a full block and in the remainder.
+        assert!(!is_lower_ascii("abcdefghijklmnoé-tail"));
+        assert!(!is_lower_ascii("abcdefghijklmnopqrstuvwxyzé"));
+        assert!(is_lower_ascii(""));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn lower_ascii_check_is_the_plain_definition(s in "[a-zA-Z0-9/?=:.\\-é]{0,80}") {
+            let plain = s.bytes().all(|b| b.is_ascii() && !b.is_ascii_uppercase());
+            proptest::prop_assert_eq!(is_lower_ascii(&s), plain);
+            proptest::prop_assert_eq!(lowercased(&s), s.to_lowercase());
+        }
     }
 }
 

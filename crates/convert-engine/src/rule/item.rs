@@ -68,7 +68,7 @@ fn validity(rule: &Value) -> Validity<'_> {
 }
 
 /// How the data is read, as `_processRuleItem` decides.
-enum DataMode {
+pub(super) enum DataMode {
     /// The data is not an object (or is `null`): nothing is compared.
     NotAnObject,
     /// `{name: "RuleData", …}`: the custom `RuleData` interface mode.
@@ -77,7 +77,7 @@ enum DataMode {
     Plain,
 }
 
-fn data_mode(data: RuleData<'_>) -> DataMode {
+pub(super) fn data_mode(data: RuleData<'_>) -> DataMode {
     let is_rule_data = |map: &serde_json::Map<String, Value>| {
         js::lookup(map, "name").and_then(Value::as_str) == Some("RuleData")
     };
@@ -217,7 +217,7 @@ impl RuleEvaluator {
         Ok(RuleOutcome::NotMatched)
     }
 
-    fn compare(
+    pub(super) fn compare(
         &mut self,
         operator: Operator,
         value: Option<&Value>,

@@ -24,6 +24,7 @@
 //! `packages/utils/src/comparisons.ts` in convertcom/javascript-sdk. See
 //! `spec/rule.md`.
 
+mod compiled;
 mod item;
 pub mod numeric;
 pub mod ops;
@@ -37,6 +38,7 @@ use std::sync::Arc;
 use convert_regex::{Budget, Regex};
 use serde_json::{Map, Value};
 
+pub use compiled::RuleSet;
 pub use patterns::Patterns;
 
 pub use ops::{Operator, UnknownOperator};
@@ -316,19 +318,7 @@ impl RuleEvaluator {
         path: &dyn fmt::Display,
         diagnostics: &mut Vec<Diagnostic>,
     ) -> RuleOutcome {
-        let limit = crate::limits::MAX_DEPTH;
-        let data_too_deep = match data {
-            RuleData::Value(value) => crate::limits::exceeds_depth(value, limit),
-            RuleData::Object(map) => crate::limits::map_exceeds_depth(map, limit),
-            // Its deep values are ignored, key by key (`PropertiesView::get`).
-            RuleData::Properties(_) => false,
-        };
-        if data_too_deep {
-            diagnostics.push(Diagnostic::TooDeep {
-                what: "data",
-                path: path.to_string(),
-                limit,
-            });
+        if self.data_too_deep(data, path, diagnostics) {
             return RuleOutcome::NotMatched;
         }
         match self.rule_set(rule_set, data, path, diagnostics) {
@@ -338,6 +328,31 @@ impl RuleEvaluator {
                 RuleOutcome::Threw(site)
             }
         }
+    }
+
+    /// Whether `data` is nested deeper than [`crate::limits::MAX_DEPTH`]
+    /// (then no rule set matches it: [`Diagnostic::TooDeep`] is written).
+    fn data_too_deep(
+        &self,
+        data: RuleData<'_>,
+        path: &dyn fmt::Display,
+        diagnostics: &mut Vec<Diagnostic>,
+    ) -> bool {
+        let limit = crate::limits::MAX_DEPTH;
+        let too_deep = match data {
+            RuleData::Value(value) => crate::limits::exceeds_depth(value, limit),
+            RuleData::Object(map) => crate::limits::map_exceeds_depth(map, limit),
+            // Its deep values are ignored, key by key (`PropertiesView::get`).
+            RuleData::Properties(_) => false,
+        };
+        if too_deep {
+            diagnostics.push(Diagnostic::TooDeep {
+                what: "data",
+                path: path.to_string(),
+                limit,
+            });
+        }
+        too_deep
     }
 
     /// Top level: the first `AND` block that is `true` wins; otherwise the

@@ -394,3 +394,210 @@ fn a_catastrophic_regex_is_cut_off_with_a_diagnostic() {
         );
     }
 }
+
+mod compiled {
+    //! A config's rule sets are compiled on first evaluation; the compiled
+    //! form must evaluate to what the interpreter does, diagnostics included.
+
+    use proptest::prelude::*;
+    use serde_json::{Map, Value, json};
+
+    use super::super::*;
+
+    fn interpreted(rule_set: &Value, data: RuleData<'_>) -> (RuleOutcome, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let outcome = RuleEvaluator::new(RuleOptions::default()).evaluate_config_rules(
+            rule_set,
+            data,
+            &"rules",
+            &mut diagnostics,
+        );
+        (outcome, diagnostics)
+    }
+
+    fn through_rule_set(rule_set: &RuleSet, data: RuleData<'_>) -> (RuleOutcome, Vec<Diagnostic>) {
+        let mut diagnostics = Vec::new();
+        let outcome = RuleEvaluator::new(RuleOptions::default()).evaluate_rule_set(
+            rule_set,
+            data,
+            &"rules",
+            &mut diagnostics,
+        );
+        (outcome, diagnostics)
+    }
+
+    fn operand() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            (-3i32..12).prop_map(|n| json!(n)),
+            prop::sample::select(
+                &[
+                    "x",
+                    "X",
+                    "",
+                    " ",
+                    "1",
+                    "10",
+                    "a|b",
+                    "^x",
+                    "(",
+                    "convert.com_no_data_found"
+                ][..]
+            )
+            .prop_map(|s| json!(s)),
+            Just(json!(["x", 1])),
+            Just(json!({"k": "x"})),
+        ]
+    }
+
+    /// Items: mostly valid, sometimes invalid, unknown or oddly shaped.
+    fn rule_item() -> impl Strategy<Value = Value> {
+        let match_type = prop::sample::select(
+            &[
+                "equals",
+                "equalsNumber",
+                "matches",
+                "less",
+                "lessEqual",
+                "contains",
+                "isIn",
+                "startsWith",
+                "endsWith",
+                "regexMatches",
+                "exists",
+                "not_exists",
+                "doesNotExist",
+                "_returnNegationCheck",
+                "Equals",
+                "nope",
+            ][..],
+        );
+        let key = prop::sample::select(&["a", "b", "n", "missing", "name"][..]);
+        let valid = (key, match_type, operand(), any::<bool>(), any::<bool>()).prop_map(
+            |(key, match_type, value, negated, with_value)| {
+                let mut item = json!({"rule_type": "generic_key_value", "key": key,
+                    "matching": {"match_type": match_type, "negated": negated}});
+                if with_value {
+                    item["value"] = value;
+                }
+                item
+            },
+        );
+        prop_oneof![
+            8 => valid,
+            1 => Just(Value::Null),
+            1 => Just(json!({"key": "a", "value": "x"})),
+            1 => Just(json!({"key": "a", "value": "x", "matching": null})),
+            1 => Just(json!({"key": 7, "value": "x", "matching": {"match_type": "exists", "negated": false}})),
+            1 => Just(json!({"key": "a", "value": "x", "matching": {"match_type": "equals", "negated": "no"}})),
+            1 => Just(json!([1, 2])),
+        ]
+    }
+
+    fn level(
+        inner: impl Strategy<Value = Value>,
+        key: &'static str,
+    ) -> impl Strategy<Value = Value> {
+        prop_oneof![
+            12 => prop::collection::vec(inner, 1..4).prop_map(move |items| json!({key: items})),
+            1 => Just(json!({key: []})),
+            1 => Just(Value::Null),
+            1 => Just(json!({})),
+        ]
+    }
+
+    fn rule_set() -> impl Strategy<Value = Value> {
+        let or_when = level(rule_item(), "OR_WHEN");
+        let and = level(or_when, "AND");
+        level(and, "OR")
+    }
+
+    fn data() -> impl Strategy<Value = Map<String, Value>> {
+        prop::collection::vec(
+            (
+                prop::sample::select(&["a", "b", "n", "name", "constructor"][..]),
+                operand(),
+            ),
+            0..5,
+        )
+        .prop_map(|entries| {
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+        #[test]
+        fn a_compiled_rule_set_evaluates_as_the_interpreter(rule_set in rule_set(), data in data()) {
+            let compiled = RuleSet::new(rule_set.clone());
+            let as_value = Value::Object(data.clone());
+            for data in [RuleData::Object(&data), RuleData::Value(&as_value)] {
+                prop_assert_eq!(through_rule_set(&compiled, data), interpreted(&rule_set, data));
+            }
+            // Data that is not an object, and the custom `RuleData` interface.
+            let mut custom = data.clone();
+            custom.insert("name".into(), json!("RuleData"));
+            for other in [json!("text"), json!(null), Value::Object(custom)] {
+                let data = RuleData::Value(&other);
+                prop_assert_eq!(through_rule_set(&compiled, data), interpreted(&rule_set, data));
+            }
+        }
+    }
+
+    #[test]
+    fn ordinary_rule_sets_are_compiled_and_others_are_interpreted() {
+        let item = |match_type: &str| {
+            json!({"rule_type": "url", "key": "url", "value": "/checkout",
+                "matching": {"match_type": match_type, "negated": false}})
+        };
+        let set = |items: Vec<Value>| json!({"OR": [{"AND": [{"OR_WHEN": items}]}]});
+        assert!(RuleSet::new(set(vec![item("contains"), item("regexMatches")])).is_compiled());
+        // `exists` needs no value; any other match type does.
+        assert!(
+            RuleSet::new(set(vec![
+                json!({"key": "a", "matching": {"match_type": "exists", "negated": true}})
+            ]))
+            .is_compiled()
+        );
+        for odd in [
+            set(vec![item("contains"), item("nope")]),
+            set(vec![
+                json!({"key": "a", "matching": {"match_type": "equals", "negated": false}}),
+            ]),
+            set(vec![Value::Null]),
+            set(vec![]),
+            json!({"OR": [{"AND": []}]}),
+            json!({"OR": [null]}),
+            json!({"OR": "x"}),
+            json!(null),
+            json!([1]),
+        ] {
+            assert!(!RuleSet::new(odd.clone()).is_compiled(), "{odd}");
+        }
+        // A compiled rule set answers what the interpreter does, diagnostics
+        // and item paths included (an invalid pattern at OR[0].AND[0].OR_WHEN[1]).
+        let rule_set = set(vec![
+            item("equals"),
+            json!({"key": "url", "value": "(",
+            "matching": {"match_type": "regexMatches", "negated": false}}),
+        ]);
+        let compiled = RuleSet::new(rule_set.clone());
+        assert!(compiled.is_compiled());
+        let data = json!({"url": "/cart"});
+        let (outcome, diagnostics) = through_rule_set(&compiled, RuleData::Value(&data));
+        assert_eq!(
+            (outcome.clone(), diagnostics.clone()),
+            interpreted(&rule_set, RuleData::Value(&data))
+        );
+        assert_eq!(outcome, RuleOutcome::NotMatched);
+        assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+        assert!(
+            format!("{diagnostics:?}").contains("rules.OR[0].AND[0].OR_WHEN[1]"),
+            "{diagnostics:?}"
+        );
+    }
+}

@@ -100,7 +100,7 @@ fn json_type(value: &Value) -> &'static str {
 }
 
 fn field(map: &Map<String, Value>, name: &str) -> Option<Value> {
-    map.get(name).cloned()
+    js::lookup(map, name).cloned()
 }
 
 /// The project config, as the evaluation reads it.
@@ -266,7 +266,7 @@ impl ProjectConfig {
         let locations = object_entities(root, "locations", &mut issues)
             .map(Location::read)
             .collect();
-        let archived_experiences = match root.get("archived_experiences") {
+        let archived_experiences = match js::lookup(root, "archived_experiences") {
             Some(Value::Array(ids)) => ArchivedExperiences::List(ids.clone()),
             Some(other) if js::truthy(Some(other)) => {
                 issues.push(Diagnostic::ConfigShape {
@@ -282,7 +282,7 @@ impl ProjectConfig {
         };
         Ok(ProjectConfig {
             account_id: field(root, "account_id"),
-            project_id: js::get(root.get("project"), "id").cloned(),
+            project_id: js::get(js::lookup(root, "project"), "id").cloned(),
             experiences,
             audiences,
             segments,
@@ -304,7 +304,7 @@ impl ProjectConfig {
     /// evaluator that meets it.
     pub fn patterns(&self) -> &Arc<Patterns> {
         self.patterns.get_or_init(|| {
-            let goals = match self.raw.get("goals") {
+            let goals = match js::lookup(&self.raw, "goals") {
                 Some(Value::Array(goals)) => goals.as_slice(),
                 _ => &[],
             };
@@ -341,7 +341,7 @@ impl ProjectConfig {
             return &[];
         }
         let mut path = mapped.split('.');
-        let first = path.next().and_then(|name| self.raw.get(name));
+        let first = path.next().and_then(|name| js::lookup(&self.raw, name));
         match path.fold(first, |value, name| js::get(value, name)) {
             Some(Value::Array(items)) => items,
             _ => &[],
@@ -464,7 +464,7 @@ fn entity_list<'v>(
     name: &str,
     issues: &mut Vec<Diagnostic>,
 ) -> Vec<(String, &'v Value)> {
-    match root.get(name) {
+    match js::lookup(root, name) {
         Some(Value::Array(items)) => items
             .iter()
             .enumerate()
@@ -578,7 +578,7 @@ impl Experience {
             });
             return Experience::default();
         };
-        let variations = match map.get("variations") {
+        let variations = match js::lookup(map, "variations") {
             Some(Value::Array(items)) => Variations::List(
                 items
                     .iter()

@@ -43,10 +43,10 @@ impl Patterns {
                 Value::Array(items) => stack.extend(items),
                 Value::Object(map) => {
                     let is_regex_item = matches!(
-                        js::get(map.get("matching"), "match_type"),
+                        js::get(js::lookup(map, "matching"), "match_type"),
                         Some(Value::String(t)) if t == "regexMatches"
                     );
-                    if is_regex_item && let Some(pattern) = map.get("value") {
+                    if is_regex_item && let Some(pattern) = js::lookup(map, "value") {
                         let pattern = js::to_string(Some(pattern)).into_owned();
                         compiled.entry(pattern).or_insert_with(OnceLock::new);
                     }

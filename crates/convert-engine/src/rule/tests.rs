@@ -453,26 +453,13 @@ mod compiled {
 
     /// Items: mostly valid, sometimes invalid, unknown or oddly shaped.
     fn rule_item() -> impl Strategy<Value = Value> {
-        let match_type = prop::sample::select(
-            &[
-                "equals",
-                "equalsNumber",
-                "matches",
-                "less",
-                "lessEqual",
-                "contains",
-                "isIn",
-                "startsWith",
-                "endsWith",
-                "regexMatches",
-                "exists",
-                "not_exists",
-                "doesNotExist",
-                "_returnNegationCheck",
-                "Equals",
-                "nope",
-            ][..],
-        );
+        // Every operator's name, and two that name none.
+        let names: Vec<&'static str> = Operator::ALL
+            .iter()
+            .map(|op| op.as_str())
+            .chain(["Equals", "nope"])
+            .collect();
+        let match_type = prop::sample::select(names);
         let key = prop::sample::select(&["a", "b", "n", "missing", "name"][..]);
         let valid = (key, match_type, operand(), any::<bool>(), any::<bool>()).prop_map(
             |(key, match_type, value, negated, with_value)| {

@@ -21,7 +21,7 @@ use std::sync::OnceLock;
 
 use serde_json::Value;
 
-use super::item::{DataMode, data_mode};
+use super::item::{DataMode, Validity, compares_missing_key, data_mode, validity};
 use super::ops::Operator;
 use super::{ItemPath, RuleData, RuleEvaluator, RuleOutcome};
 use crate::diagnostics::Diagnostic;
@@ -126,47 +126,29 @@ fn list<'v>(value: &'v Value, key: &str) -> Option<&'v [Value]> {
 }
 
 impl Item {
-    /// The item when it is valid and names an operator (the interpreter's
-    /// `isValidRule` and operator lookup, for an object item).
+    /// The item when it is an object that the interpreter finds valid
+    /// ([`validity`]) and whose match type names an operator.
     fn read(rule: &Value) -> Option<Item> {
-        let Value::Object(rule) = rule else {
-            return None;
-        };
-        let Some(Value::Object(matching)) = js::lookup(rule, "matching") else {
-            return None;
-        };
-        let (Some(Value::String(name)), Some(Value::Bool(negated))) = (
-            js::lookup(matching, "match_type"),
-            js::lookup(matching, "negated"),
-        ) else {
-            return None;
-        };
-        let test = js::lookup(rule, "value");
-        if name != "exists" && name != "doesNotExist" && test.is_none() {
+        if !rule.is_object() {
             return None;
         }
+        let Validity::Valid {
+            operator_name,
+            negated,
+            test,
+        } = validity(rule)
+        else {
+            return None;
+        };
         Some(Item {
-            operator: name.parse().ok()?,
-            negated: *negated,
-            key: match js::lookup(rule, "key") {
+            operator: operator_name.parse().ok()?,
+            negated,
+            key: match js::get(Some(rule), "key") {
                 Some(Value::String(key)) => Some(key.as_str().into()),
                 _ => None,
             },
             test: test.cloned(),
         })
-    }
-
-    /// Whether a missing key is compared as `undefined`: only for the match
-    /// types `exists` and `doesNotExist` (by name; not `not_exists`).
-    fn compares_missing_key(&self) -> bool {
-        crate::mutant!(
-            "rule.missing-key",
-            matches!(self.operator, Operator::Exists | Operator::DoesNotExist),
-            matches!(
-                self.operator,
-                Operator::Exists | Operator::DoesNotExist | Operator::NotExists
-            )
-        )
     }
 }
 
@@ -262,7 +244,7 @@ impl RuleEvaluator {
                 diagnostics,
             );
         }
-        if item.compares_missing_key() {
+        if compares_missing_key(item.operator) {
             return self.compare(
                 item.operator,
                 None,

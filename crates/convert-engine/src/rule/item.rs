@@ -26,7 +26,7 @@ const OBJECT_PROTOTYPE_NAMES: &[&str] = &[
 ];
 
 /// Why a rule item is invalid or throws, from `isValidRule`.
-enum Validity<'r> {
+pub(super) enum Validity<'r> {
     Valid {
         operator_name: &'r str,
         negated: bool,
@@ -40,7 +40,7 @@ enum Validity<'r> {
 /// `isValidRule(rule)`: `matching` must be an own object property with an own
 /// string `match_type` and an own boolean `negated`; an own `value` is needed
 /// unless the match type is `exists` or `doesNotExist`.
-fn validity(rule: &Value) -> Validity<'_> {
+pub(super) fn validity(rule: &Value) -> Validity<'_> {
     if rule.is_null() {
         return Validity::Throws(JsThrowSite::RuleNullish);
     }
@@ -153,6 +153,21 @@ fn custom_interface_throws(data: RuleData<'_>, rule: &Value) -> bool {
     false
 }
 
+/// Whether a key the data does not have is compared as `undefined`: only
+/// for the match types `exists` and `doesNotExist` (by name; not the
+/// `not_exists` spelling). Operator names parse exactly, so the operator
+/// says which name the rule used.
+pub(super) fn compares_missing_key(operator: Operator) -> bool {
+    crate::mutant!(
+        "rule.missing-key",
+        matches!(operator, Operator::Exists | Operator::DoesNotExist),
+        matches!(
+            operator,
+            Operator::Exists | Operator::DoesNotExist | Operator::NotExists
+        )
+    )
+}
+
 impl RuleEvaluator {
     /// `_processRuleItem(data, rule)`.
     pub(super) fn item(
@@ -205,13 +220,7 @@ impl RuleEvaluator {
                 }
             }
         }
-        // Key not found: only the match types `exists` and `doesNotExist`
-        // (by name; not the `not_exists` spelling) compare with `undefined`.
-        if crate::mutant!(
-            "rule.missing-key",
-            operator_name == "exists" || operator_name == "doesNotExist",
-            matches!(operator_name, "exists" | "doesNotExist" | "not_exists")
-        ) {
+        if compares_missing_key(operator) {
             return Ok(self.compare(operator, None, test, negated, at, diagnostics));
         }
         Ok(RuleOutcome::NotMatched)

@@ -23,7 +23,7 @@ use serde_json::Value;
 
 use super::item::{DataMode, Validity, compares_missing_key, data_mode, validity};
 use super::ops::Operator;
-use super::{ItemPath, RuleData, RuleEvaluator, RuleOutcome};
+use super::{ItemPath, RuleData, RuleEvaluator, RuleOutcome, own_list};
 use crate::diagnostics::Diagnostic;
 use crate::js;
 
@@ -114,15 +114,10 @@ impl Compiled {
     }
 }
 
-/// `value[key]` when `value` is an object and it is a non-empty array.
+/// `value[key]` when it is a non-empty array ([`own_list`]'s answer; `None`
+/// also for a `null` value, which the interpreter throws on).
 fn list<'v>(value: &'v Value, key: &str) -> Option<&'v [Value]> {
-    match value {
-        Value::Object(map) => match js::lookup(map, key) {
-            Some(Value::Array(items)) if !items.is_empty() => Some(items),
-            _ => None,
-        },
-        _ => None,
-    }
+    own_list(value, key).ok().flatten().map(Vec::as_slice)
 }
 
 impl Item {

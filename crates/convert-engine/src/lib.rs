@@ -57,6 +57,7 @@ pub mod hash;
 pub mod js;
 pub mod limits;
 pub mod mutants;
+pub mod record;
 pub mod rule;
 pub mod segments;
 pub mod store;

@@ -27,7 +27,17 @@ pub const MAX_DEPTH: usize = 128;
 /// Iterative, and stops at the first path that goes too deep. A scalar, or
 /// an array or object of scalars (what attributes and location properties
 /// usually are), is answered without allocating.
+///
+/// Inlined down to the scalar test, which is most calls (one per attribute
+/// of a visitor, one per location property); containers go to
+/// the container walk, out of line.
+#[inline]
 pub fn exceeds_depth(value: &Value, limit: usize) -> bool {
+    !is_scalar(value) && container_exceeds_depth(value, limit)
+}
+
+/// [`exceeds_depth`] of an array or object.
+fn container_exceeds_depth(value: &Value, limit: usize) -> bool {
     let flat = match value {
         Value::Array(items) => items.iter().all(is_scalar),
         Value::Object(map) => map.values().all(is_scalar),
@@ -39,6 +49,7 @@ pub fn exceeds_depth(value: &Value, limit: usize) -> bool {
     !flat && nested_exceeds_depth(value, limit)
 }
 
+#[inline]
 fn is_scalar(value: &Value) -> bool {
     !matches!(value, Value::Array(_) | Value::Object(_))
 }

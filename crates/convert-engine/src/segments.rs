@@ -32,7 +32,7 @@ pub fn set_segments(visitor: &mut Visitor, segments: &Map<String, Value>) -> boo
     if report.is_empty() {
         return false;
     }
-    visitor.state_mut().put_segments(&report);
+    visitor.state_mut().put_segments_owned(report);
     true
 }
 
@@ -131,7 +131,7 @@ pub fn run_custom_segments(
     if !run.added.is_empty() {
         let mut all = stored;
         all.extend(run.added.iter().cloned().map(Value::String));
-        let mut segments = visitor.state().segments.clone();
+        let mut segments = visitor.state().segments.to_map();
         segments.insert("customSegments".into(), Value::Array(all));
         set_segments(visitor, &segments);
     }
@@ -209,7 +209,7 @@ mod tests {
             &map(json!({"country": "US", "plan": "pro"}))
         ));
         assert_eq!(
-            Value::Object(visitor.state().segments.clone()),
+            Value::Object(visitor.state().segments.to_map()),
             json!({"country": "US"})
         );
         assert!(!set_segments(&mut visitor, &map(json!({"plan": "pro"}))));

@@ -22,6 +22,7 @@ use std::sync::Arc;
 use serde_json::{Map, Value};
 
 use crate::js;
+use crate::record::RecordMap;
 
 /// The attribute keys the SDK stores as report segments (`SegmentsKeys`).
 pub const REPORT_SEGMENT_KEYS: &[&str] = &[
@@ -51,14 +52,14 @@ pub fn is_report_segment_key(key: &str) -> bool {
 pub struct VisitorState {
     /// `segments`: report segments (and, via `updateVisitorProperties`, any
     /// other properties). The segment gate reads `segments.customSegments`.
-    pub segments: Map<String, Value>,
+    pub segments: RecordMap,
     /// `bucketing`: experience id → variation id, the sticky decisions.
-    pub bucketing: Map<String, Value>,
+    pub bucketing: RecordMap,
     /// `locations`: the keys of the locations the visitor is in.
     pub locations: Vec<String>,
     /// `goals`: goal key (as passed to `track_conversion`) → `true`, the
     /// goals already converted.
-    pub goals: Map<String, Value>,
+    pub goals: RecordMap,
 }
 
 impl VisitorState {
@@ -83,10 +84,10 @@ impl VisitorState {
             _ => Vec::new(),
         };
         VisitorState {
-            segments: object("segments"),
-            bucketing: object("bucketing"),
+            segments: object("segments").into(),
+            bucketing: object("bucketing").into(),
             locations,
-            goals: object("goals"),
+            goals: object("goals").into(),
         }
     }
 
@@ -94,17 +95,17 @@ impl VisitorState {
     pub fn to_record(&self) -> Map<String, Value> {
         let mut record = Map::new();
         if !self.bucketing.is_empty() {
-            record.insert("bucketing".into(), Value::Object(self.bucketing.clone()));
+            record.insert("bucketing".into(), Value::Object(self.bucketing.to_map()));
         }
         if !self.locations.is_empty() {
             let locations = self.locations.iter().cloned().map(Value::String).collect();
             record.insert("locations".into(), Value::Array(locations));
         }
         if !self.segments.is_empty() {
-            record.insert("segments".into(), Value::Object(self.segments.clone()));
+            record.insert("segments".into(), Value::Object(self.segments.to_map()));
         }
         if !self.goals.is_empty() {
-            record.insert("goals".into(), Value::Object(self.goals.clone()));
+            record.insert("goals".into(), Value::Object(self.goals.to_map()));
         }
         record
     }
@@ -127,18 +128,18 @@ impl VisitorState {
                 .map(|(key, value)| (key.to_owned(), value.clone()))
                 .collect()
         } else {
-            deep_merge_maps(&[&self.segments, segments])
+            deep_merge_maps(&[&self.segments.to_map(), segments]).into()
         };
     }
 
     /// [`VisitorState::put_segments`] of segments the caller gives up: moved
     /// in, not copied, when nothing is stored yet and they need no
     /// reordering or bounding (as [`split_report_segments`] returns them).
-    pub fn put_segments_owned(&mut self, segments: Map<String, Value>) {
-        if self.segments.is_empty() && is_plain(&segments, crate::limits::MAX_DEPTH - 1) {
+    pub fn put_segments_owned(&mut self, segments: RecordMap) {
+        if self.segments.is_empty() && is_plain(segments.iter(), crate::limits::MAX_DEPTH - 1) {
             self.segments = segments;
         } else {
-            self.put_segments(&segments);
+            self.put_segments(&segments.into());
         }
     }
 
@@ -169,7 +170,7 @@ impl VisitorState {
 
     /// The stored `segments.customSegments`, if any.
     pub fn custom_segments(&self) -> Option<&Value> {
-        js::lookup(&self.segments, "customSegments")
+        self.segments.get("customSegments")
     }
 
     /// The stored variation id for an experience id, when JS-truthy (the SDK
@@ -183,8 +184,8 @@ impl VisitorState {
     /// `getSegments`: the report segments of the stored segments, or `None`
     /// when there are none (what conversions are reported with).
     pub fn report_segments(&self) -> Option<Map<String, Value>> {
-        let (segments, _) = split_report_segments(&self.segments);
-        (!segments.is_empty()).then_some(segments)
+        let (segments, _) = split_report_segments(&self.segments.to_map());
+        (!segments.is_empty()).then(|| segments.into())
     }
 }
 
@@ -312,7 +313,7 @@ impl Visitor {
             }
             None => &self.properties,
         };
-        deep_merge_maps(&[&self.state.segments, own])
+        deep_merge_maps(&[&self.state.segments.to_map(), own])
     }
 }
 
@@ -322,7 +323,7 @@ impl Visitor {
 /// and no merged object is built.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct PropertiesView<'a> {
-    segments: &'a Map<String, Value>,
+    segments: &'a RecordMap,
     context: &'a Map<String, Value>,
     call: Option<&'a Map<String, Value>>,
 }
@@ -344,7 +345,7 @@ impl<'a> PropertiesView<'a> {
             .and_then(|c| js::lookup(c, key))
             .filter(|v| !crate::limits::exceeds_depth(v, crate::limits::MAX_DEPTH - 1));
         let own = merged_value(js::lookup(self.context, key), call);
-        merged_value_cow(js::lookup(self.segments, key), own)
+        merged_value_cow(self.segments.get(key), own)
     }
 }
 
@@ -371,11 +372,10 @@ fn merged_value_cow<'a>(
 }
 
 /// `filterReportSegments(attributes)`: `(report segments, other properties)`,
-/// each in the attributes' key order. An attribute nested deeper than
-/// [`crate::limits::MAX_DEPTH`] is left out of both (`docs/robustness.md`).
-pub fn split_report_segments(
-    attributes: &Map<String, Value>,
-) -> (Map<String, Value>, Map<String, Value>) {
+/// each in the attributes' key order, the segments as a record stores them.
+/// An attribute nested deeper than [`crate::limits::MAX_DEPTH`] is left out
+/// of both (`docs/robustness.md`).
+pub fn split_report_segments(attributes: &Map<String, Value>) -> (RecordMap, Map<String, Value>) {
     if is_plain(attributes, crate::limits::MAX_DEPTH - 1) {
         // A copy keeps each key's hash, so nothing is hashed again.
         return split_plain(attributes.clone());
@@ -389,7 +389,7 @@ pub fn split_report_segments(
 /// index or `__proto__`, a value nested too deep).
 pub fn split_report_segments_owned(
     attributes: Map<String, Value>,
-) -> (Map<String, Value>, Map<String, Value>) {
+) -> (RecordMap, Map<String, Value>) {
     if is_plain(&attributes, crate::limits::MAX_DEPTH - 1) {
         return split_plain(attributes);
     }
@@ -399,7 +399,7 @@ pub fn split_report_segments_owned(
 /// The split of attributes that [`is_plain`] accepts: every entry keeps its
 /// place, so the few report entries are moved out, in order, into the
 /// segments and the rest stay as the properties.
-fn split_plain(mut properties: Map<String, Value>) -> (Map<String, Value>, Map<String, Value>) {
+fn split_plain(mut properties: Map<String, Value>) -> (RecordMap, Map<String, Value>) {
     // The report keys present, in the attributes' order (at most one of each).
     let mut present = [""; REPORT_SEGMENT_KEYS.len()];
     let mut count = 0;
@@ -409,7 +409,7 @@ fn split_plain(mut properties: Map<String, Value>) -> (Map<String, Value>, Map<S
             count += 1;
         }
     }
-    let mut segments = Map::new();
+    let mut segments = RecordMap::new();
     for key in &present[..count] {
         if let Some((key, value)) = properties.shift_remove_entry(*key) {
             segments.insert(key, value);
@@ -421,14 +421,12 @@ fn split_plain(mut properties: Map<String, Value>) -> (Map<String, Value>, Map<S
 /// [`split_report_segments`] copied entry by entry in `Object.keys` order,
 /// leaving out `__proto__` and the entries nested too deep: what its fast
 /// path must equal.
-fn split_entry_by_entry(
-    attributes: &Map<String, Value>,
-) -> (Map<String, Value>, Map<String, Value>) {
+fn split_entry_by_entry(attributes: &Map<String, Value>) -> (RecordMap, Map<String, Value>) {
     let report_keys = attributes
         .keys()
         .filter(|key| is_report_segment_key(key))
         .count();
-    let mut segments = Map::with_capacity(report_keys);
+    let mut segments = RecordMap::new();
     let mut properties = Map::with_capacity(attributes.len() - report_keys);
     for (key, value) in js::object_entries(attributes) {
         if key == "__proto__" {
@@ -447,11 +445,12 @@ fn split_entry_by_entry(
     (segments, properties)
 }
 
-/// Whether copying `map` entry by entry in `Object.keys` order, leaving out
-/// `__proto__` and values nested deeper than `depth`, gives `map` itself:
-/// no key is an array index or `__proto__`, and no value is too deep.
-fn is_plain(map: &Map<String, Value>, depth: usize) -> bool {
-    map.iter().all(|(key, value)| {
+/// Whether copying a map's `entries` one by one in `Object.keys` order,
+/// leaving out `__proto__` and values nested deeper than `depth`, gives the
+/// map itself: no key is an array index or `__proto__`, and no value is too
+/// deep.
+fn is_plain<'a>(entries: impl IntoIterator<Item = (&'a String, &'a Value)>, depth: usize) -> bool {
+    entries.into_iter().all(|(key, value)| {
         key != "__proto__"
             && !js::is_array_index(key)
             && !crate::limits::exceeds_depth(value, depth)
@@ -585,31 +584,43 @@ mod tests {
             // Giving the attributes up splits them the same way.
             let (owned_segments, owned_properties) = split_report_segments_owned(attributes.clone());
             let keys = |m: &Map<String, Value>| m.keys().cloned().collect::<Vec<_>>();
-            proptest::prop_assert_eq!(keys(&owned_segments), keys(&expected_segments));
+            let record_keys = |m: &RecordMap| m.keys().cloned().collect::<Vec<_>>();
+            proptest::prop_assert_eq!(record_keys(&owned_segments), record_keys(&expected_segments));
             proptest::prop_assert_eq!(keys(&owned_properties), keys(&expected_properties));
             proptest::prop_assert_eq!(&owned_segments, &expected_segments);
             proptest::prop_assert_eq!(&owned_properties, &expected_properties);
-            proptest::prop_assert_eq!(keys(&segments), keys(&expected_segments));
+            proptest::prop_assert_eq!(record_keys(&segments), record_keys(&expected_segments));
             proptest::prop_assert_eq!(keys(&properties), keys(&expected_properties));
             proptest::prop_assert_eq!(&segments, &expected_segments);
             proptest::prop_assert_eq!(properties, expected_properties);
+            // The segments are the attributes' report entries, in their order.
+            let report: Vec<_> = attributes
+                .iter()
+                .filter(|(key, value)| {
+                    is_report_segment_key(key)
+                        && !crate::limits::exceeds_depth(value, crate::limits::MAX_DEPTH - 1)
+                })
+                .map(|(key, value)| (key.clone(), value.clone()))
+                .collect();
+            let split: Vec<_> = segments.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+            proptest::prop_assert_eq!(split, report);
             // Moving the segments in stores what copying them would.
             let mut moved = VisitorState::new();
             moved.put_segments_owned(segments.clone());
             let mut copied = VisitorState::new();
-            copied.put_segments(&segments);
-            proptest::prop_assert_eq!(keys(&moved.segments), keys(&copied.segments));
+            copied.put_segments(&segments.to_map());
+            proptest::prop_assert_eq!(record_keys(&moved.segments), record_keys(&copied.segments));
             proptest::prop_assert_eq!(moved, copied);
             // And any map, into an empty or a stored state, is stored as
             // copying it would (reordered, bounded, without `__proto__`).
-            for stored in [Map::new(), expected_segments] {
+            for stored in [RecordMap::new(), expected_segments] {
                 let mut moved = VisitorState::new();
                 moved.segments = stored.clone();
-                moved.put_segments_owned(attributes.clone());
+                moved.put_segments_owned(attributes.clone().into());
                 let mut copied = VisitorState::new();
                 copied.segments = stored;
                 copied.put_segments(&attributes);
-                proptest::prop_assert_eq!(keys(&moved.segments), keys(&copied.segments));
+                proptest::prop_assert_eq!(record_keys(&moved.segments), record_keys(&copied.segments));
                 proptest::prop_assert_eq!(moved, copied);
             }
         }
@@ -623,7 +634,7 @@ mod tests {
         }
         let attributes = map(json!({"country": "US", "plan": "pro", "deep": deep, "__proto__": 1}));
         let (segments, properties) = split_report_segments(&attributes);
-        assert_eq!(segments, map(json!({"country": "US"})));
+        assert_eq!(segments.to_map(), map(json!({"country": "US"})));
         assert_eq!(properties, map(json!({"plan": "pro"})));
         assert_eq!(
             split_report_segments_owned(attributes),
@@ -639,7 +650,7 @@ mod tests {
         let visitor = Visitor::new("v", &attributes);
         assert_eq!(visitor.properties(), &map(json!({"plan": "pro"})));
         assert_eq!(
-            visitor.state().segments,
+            visitor.state().segments.to_map(),
             map(json!({"country": "US", "customSegments": ["800"]}))
         );
         assert_eq!(visitor.state().custom_segments(), Some(&json!(["800"])));

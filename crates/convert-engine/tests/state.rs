@@ -37,7 +37,7 @@ fn config(control: &str) -> ProjectConfig {
 fn visitor(id: &str, bucketing: Value) -> Visitor {
     let mut state = VisitorState::new();
     if let Value::Object(map) = bucketing {
-        state.bucketing = map;
+        state.bucketing = map.into();
     }
     Visitor::with_state(id, &Map::new(), state)
 }
@@ -125,7 +125,7 @@ fn run_experiences_stores_each_decision_before_the_next() {
         .collect();
     assert_eq!(ids, ["301", "401"]);
     assert_eq!(
-        Value::Object(visitor.state().bucketing.clone()),
+        Value::Object(visitor.state().bucketing.to_map()),
         json!({"300": "301", "400": "401"})
     );
 }

@@ -380,10 +380,10 @@ impl Setup {
         let mut state = VisitorState::new();
         if let Some(prior) = input.visitor_state {
             if let Some(bucketing) = &prior.bucketing {
-                state.bucketing.clone_from(bucketing);
+                state.bucketing = bucketing.clone().into();
             }
             if let Some(segments) = &prior.segments {
-                state.segments.clone_from(segments);
+                state.segments = segments.clone().into();
             }
         }
         let attributes = input.visitor_attributes.cloned().unwrap_or_default();
@@ -470,7 +470,7 @@ fn evaluate_experience(input: &ExperienceInput, config: Arc<ProjectConfig>) -> E
     };
     let (stored_bucketing, store_key) = if setup.has_state {
         (
-            Some(setup.visitor.state().bucketing.clone()),
+            Some(setup.visitor.state().bucketing.to_map()),
             Some(setup.store_key()),
         )
     } else {
@@ -643,7 +643,7 @@ fn evaluate_segments(input: &SegmentsInput, config: Arc<ProjectConfig>) -> Segme
             );
             segments::set_segments(&mut setup.visitor, given);
             SegmentsResult {
-                stored_segments: Some(setup.visitor.state().segments.clone()),
+                stored_segments: Some(setup.visitor.state().segments.to_map()),
                 ..empty
             }
         }

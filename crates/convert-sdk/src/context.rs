@@ -326,7 +326,7 @@ impl Context {
             && decision.is_tracked()
             && let Some(store) = &decision.store
         {
-            let segments = Some(session.visitor.state().segments.clone());
+            let segments = Some(session.visitor.state().segments.to_map());
             session.events.push((
                 TrackingEvent::Bucketing {
                     experience_id: store.experience_id.clone(),
@@ -518,7 +518,7 @@ impl Context {
         if triggered && !options.force_multiple {
             return ConversionResult::Deduplicated;
         }
-        let bucketing_data = (!state.bucketing.is_empty()).then(|| state.bucketing.clone());
+        let bucketing_data = (!state.bucketing.is_empty()).then(|| state.bucketing.to_map());
         let segments = state.report_segments();
         state.put_goal(goal_key);
         let mut queued = false;

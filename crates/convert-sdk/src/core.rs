@@ -8,6 +8,7 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use convert_engine::config::{ProjectConfig, validate_contract, validate_contract_object};
+use convert_engine::record::RecordMap;
 use convert_engine::store::{MemoryStore, VisitorStore, store_key};
 use convert_engine::visitor::{VisitorState, split_report_segments, split_report_segments_owned};
 use convert_engine::{Engine, Settings, js};
@@ -536,7 +537,7 @@ impl Core {
     fn context_of(
         &self,
         visitor_id: &str,
-        (segments, properties): (Map<String, Value>, Map<String, Value>),
+        (segments, properties): (RecordMap, Map<String, Value>),
     ) -> Context {
         let key = self.shared.snapshot().store_key(visitor_id);
         if !segments.is_empty() {

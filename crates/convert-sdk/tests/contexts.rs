@@ -75,7 +75,7 @@ fn an_owned_context_is_the_borrowed_one() {
         core(&workload).create_context_owned("v", object(json!({"country": "US", "plan": "pro"})));
     assert_eq!(context.attributes(), &object(json!({"plan": "pro"})));
     assert_eq!(
-        context.stored_state().segments,
+        context.stored_state().segments.to_map(),
         object(json!({"country": "US"}))
     );
 }

@@ -47,7 +47,15 @@ impl RecordMap {
 
     /// Stores `value` under `key`: an existing key keeps its place and its
     /// old value is returned, a new key goes last.
+    ///
+    /// The first entry gets room for itself alone: most records hold one
+    /// (a fresh visitor's decision, their `country`), and records are what
+    /// the store keeps, 10,000 of them; later entries grow the vector as
+    /// usual.
     pub fn insert(&mut self, key: String, value: Value) -> Option<Value> {
+        if self.entries.capacity() == 0 {
+            self.entries.reserve_exact(1);
+        }
         self.entries.insert(key, value)
     }
 

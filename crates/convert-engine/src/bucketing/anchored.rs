@@ -133,6 +133,26 @@ mod tests {
     }
 
     #[test]
+    fn an_anchor_that_rounds_up_leaves_its_integer_in_no_band() {
+        // 31 + 50 + 19 = 100, every arm active: the packed bands are
+        // [0, 3100), [3100, 8100), [8100, 10000). Anchored, V2's anchor is
+        // (81 / 100) × 10000, which is 8100.000000000001 in doubles (node
+        // prints the same), so value 8100 is past V1's band and before V2's.
+        let v = json!([
+            {"id": "O", "traffic_allocation": 31},
+            {"id": "V1", "traffic_allocation": 50},
+            {"id": "V2", "traffic_allocation": 19}
+        ]);
+        let ranges = AnchoredRanges::build(&arms(&v));
+        assert_eq!(ranges.ranges()[2].anchor, 8100.000000000001);
+        assert_eq!(ranges.select(8099), Some("V1"));
+        assert_eq!(ranges.select(8100), None);
+        assert_eq!(ranges.select(8101), Some("V2"));
+        let packed = super::super::PackedBuckets::build(&arms(&v));
+        assert_eq!(packed.select(8100), Some("V2"));
+    }
+
+    #[test]
     fn inactive_arms_keep_their_weight() {
         let running =
             json!([{"id": "A", "traffic_allocation": 50}, {"id": "B", "traffic_allocation": 50}]);

@@ -29,8 +29,8 @@ pub const MAX_DEPTH: usize = 128;
 /// usually are), is answered without allocating.
 ///
 /// Inlined down to the scalar test, which is most calls (one per attribute
-/// of a visitor, one per location property); containers go to
-/// the container walk, out of line.
+/// of a visitor, one per location property); containers take the walk out
+/// of line.
 #[inline]
 pub fn exceeds_depth(value: &Value, limit: usize) -> bool {
     !is_scalar(value) && container_exceeds_depth(value, limit)

@@ -102,13 +102,42 @@ impl MemoryStore {
     /// Changes the record stored under `key` in place, storing an empty one
     /// first for a visitor not stored (as [`VisitorStore::save`] would, with
     /// its eviction): one lookup instead of a load and a save.
-    pub fn update(&mut self, key: &str, change: impl FnOnce(&mut VisitorState)) {
-        match self.records.get_mut(key) {
+    ///
+    /// A visitor not stored yet gets an entry that shares `key` (as
+    /// [`MemoryStore::save_shared`]).
+    pub fn update(&mut self, key: &Arc<str>, change: impl FnOnce(&mut VisitorState)) {
+        match self.records.get_mut(&**key) {
             Some(record) => change(record),
             None => {
                 let mut state = VisitorState::default();
                 change(&mut state);
-                self.save(key, state);
+                self.insert_new(Arc::clone(key), state);
+            }
+        }
+    }
+
+    /// [`VisitorStore::save`] with a key the caller already holds in an
+    /// `Arc`: a visitor not stored yet gets an entry that shares it instead
+    /// of a copy (the SDK's context keeps its visitor's key this way).
+    pub fn save_shared(&mut self, key: &Arc<str>, state: VisitorState) {
+        if let Some(record) = self.records.get_mut(&**key) {
+            *record = state;
+        } else {
+            self.insert_new(Arc::clone(key), state);
+        }
+    }
+
+    /// Stores a visitor not stored yet, dropping the oldest ones beyond the
+    /// capacity.
+    fn insert_new(&mut self, key: Arc<str>, state: VisitorState) {
+        self.records.insert(Arc::clone(&key), state);
+        self.order.push_back(key);
+        while self.records.len() > self.capacity {
+            match self.order.pop_front() {
+                Some(oldest) => {
+                    self.records.remove(&oldest);
+                }
+                None => break,
             }
         }
     }
@@ -132,17 +161,7 @@ impl VisitorStore for MemoryStore {
         if let Some(record) = self.records.get_mut(key) {
             *record = state;
         } else {
-            let key: Arc<str> = Arc::from(key);
-            self.records.insert(Arc::clone(&key), state);
-            self.order.push_back(key);
-            while self.records.len() > self.capacity {
-                match self.order.pop_front() {
-                    Some(oldest) => {
-                        self.records.remove(&oldest);
-                    }
-                    None => break,
-                }
-            }
+            self.insert_new(Arc::from(key), state);
         }
     }
 }
@@ -173,6 +192,28 @@ mod tests {
         assert_eq!(store.len(), 2);
         assert!(store.load("a").is_none());
         assert!(store.load("b").is_some() && store.load("c").is_some());
+    }
+
+    #[test]
+    fn a_shared_key_is_stored_without_a_copy_and_evicts_in_order() {
+        let mut store = MemoryStore::with_capacity(2);
+        let a: Arc<str> = Arc::from("a");
+        store.update(&a, |state| state.put_bucketing("300", "301"));
+        assert_eq!(
+            Arc::strong_count(&a),
+            3,
+            "the record and the eviction order share it"
+        );
+        let mut changed = VisitorState::new();
+        changed.put_bucketing("300", "302");
+        store.save_shared(&a, changed.clone());
+        assert_eq!(Arc::strong_count(&a), 3, "an update keeps the entry it has");
+        assert_eq!(store.load("a"), Some(changed));
+        store.save_shared(&Arc::from("b"), VisitorState::new());
+        store.update(&Arc::from("c"), |_| {});
+        assert_eq!(store.len(), 2);
+        assert!(store.load("a").is_none(), "the oldest left first");
+        assert_eq!(Arc::strong_count(&a), 1);
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! [`Context`]: one visitor's view of a [`Core`](crate::Core).
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use convert_engine::config::ProjectConfig;
@@ -185,9 +184,10 @@ pub struct Context {
     visitor_id: Arc<str>,
     /// Shared with the visitor of each call (never copied per decision).
     properties: Arc<Map<String, Value>>,
-    /// The visitor's record key when the context was created: borrowed by
-    /// each call while the config's key prefix is unchanged.
-    store_key: String,
+    /// The visitor's record key when the context was created: shared by
+    /// each call while the config's key prefix is unchanged, and by the
+    /// store's entry for the visitor.
+    store_key: Arc<str>,
 }
 
 impl std::fmt::Debug for Context {
@@ -212,7 +212,7 @@ impl std::fmt::Debug for Context {
 struct Session<'s> {
     shared: &'s Shared,
     snapshot: Arc<Snapshot>,
-    key: Cow<'s, str>,
+    key: Arc<str>,
     visitor: Visitor,
     /// Whether the record was in the store (and must go back there).
     taken: bool,
@@ -239,7 +239,7 @@ impl Context {
     pub(crate) fn new(
         shared: Arc<Shared>,
         visitor_id: &str,
-        store_key: String,
+        store_key: Arc<str>,
         properties: Map<String, Value>,
     ) -> Context {
         Context {

@@ -1,7 +1,6 @@
 //! [`Core`]: one SDK instance — the config snapshot, the visitor store, the
 //! tracking queue, lifecycle events and the background workers.
 
-use std::borrow::Cow;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, RwLock};
 use std::thread::JoinHandle;
@@ -9,7 +8,7 @@ use std::time::Duration;
 
 use convert_engine::config::{ProjectConfig, validate_contract, validate_contract_object};
 use convert_engine::record::RecordMap;
-use convert_engine::store::{MemoryStore, VisitorStore, store_key};
+use convert_engine::store::{MemoryStore, store_key};
 use convert_engine::visitor::{VisitorState, split_report_segments, split_report_segments_owned};
 use convert_engine::{Engine, Settings, js};
 use serde_json::{Map, Value};
@@ -22,6 +21,10 @@ use crate::queue::{AfterEnqueue, TrackingEvent, TrackingQueue, VisitorEvents, ba
 use crate::transport::{HttpRequest, Transport, UreqTransport};
 
 /// The config an instance evaluates against.
+/// The longest record key [`Snapshot::store_key`] assembles on the stack
+/// (account and project ids and a visitor id are far shorter in practice).
+const STACK_KEY_BYTES: usize = 128;
+
 #[derive(Debug)]
 pub(crate) struct Snapshot {
     /// The config read, with the served JSON as `config.raw` (kept once;
@@ -52,24 +55,38 @@ impl Snapshot {
         Snapshot { config, key_prefix }
     }
 
-    /// The visitor's record key in the store ([`store_key`]).
-    pub(crate) fn store_key(&self, visitor_id: &str) -> String {
-        let mut key = String::with_capacity(self.key_prefix.len() + visitor_id.len());
+    /// The visitor's record key in the store ([`store_key`]), shared by the
+    /// context and the store's entry. Built in one allocation: a key of up to
+    /// [`STACK_KEY_BYTES`] is put together on the stack and copied once into
+    /// the `Arc`.
+    pub(crate) fn store_key(&self, visitor_id: &str) -> Arc<str> {
+        let (prefix, id) = (self.key_prefix.as_bytes(), visitor_id.as_bytes());
+        let len = prefix.len() + id.len();
+        if len <= STACK_KEY_BYTES {
+            let mut buffer = [0u8; STACK_KEY_BYTES];
+            buffer[..prefix.len()].copy_from_slice(prefix);
+            buffer[prefix.len()..len].copy_from_slice(id);
+            // Two `str`s one after the other are UTF-8: this always succeeds.
+            if let Ok(key) = std::str::from_utf8(&buffer[..len]) {
+                return Arc::from(key);
+            }
+        }
+        let mut key = String::with_capacity(len);
         key.push_str(&self.key_prefix);
         key.push_str(visitor_id);
-        key
+        Arc::from(key)
     }
 
-    /// [`Snapshot::store_key`], borrowing `known` when it is that key (a
-    /// key computed earlier, under a config with the same prefix).
-    pub(crate) fn store_key_as<'k>(&self, visitor_id: &str, known: &'k str) -> Cow<'k, str> {
+    /// [`Snapshot::store_key`], sharing `known` when it is that key (a key
+    /// computed earlier, under a config with the same prefix).
+    pub(crate) fn store_key_as(&self, visitor_id: &str, known: &Arc<str>) -> Arc<str> {
         let same = known.len() == self.key_prefix.len() + visitor_id.len()
             && known.starts_with(self.key_prefix.as_str())
             && known.ends_with(visitor_id);
         if same {
-            Cow::Borrowed(known)
+            Arc::clone(known)
         } else {
-            Cow::Owned(self.store_key(visitor_id))
+            self.store_key(visitor_id)
         }
     }
 }
@@ -126,8 +143,10 @@ impl Shared {
         lock(&self.store).restore(key, state);
     }
 
-    pub(crate) fn save_state(&self, key: &str, state: VisitorState) {
-        lock(&self.store).save(key, state);
+    /// Saves the visitor's record; a visitor not stored yet gets an entry
+    /// that shares `key` (no copy of it).
+    pub(crate) fn save_state(&self, key: &Arc<str>, state: VisitorState) {
+        lock(&self.store).save_shared(key, state);
     }
 
     /// Queues an event; releases by size when the JS rule says so (or to
@@ -601,6 +620,25 @@ impl Drop for Core {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn record_keys_are_the_js_template_on_the_stack_and_off_it() {
+        let config = ProjectConfig::from_value(&serde_json::json!({
+            "account_id": "100", "project": {"id": 200}
+        }))
+        .expect("a config");
+        let snapshot = Snapshot::of(Arc::new(config));
+        let long = "v".repeat(STACK_KEY_BYTES);
+        for visitor in ["v-1", "日本", "", long.as_str()] {
+            let expected = store_key(Some(&"100".into()), Some(&200.into()), visitor);
+            let key = snapshot.store_key(visitor);
+            assert_eq!(&*key, expected);
+            // A key made under the same prefix is shared, not rebuilt.
+            assert!(Arc::ptr_eq(&snapshot.store_key_as(visitor, &key), &key));
+        }
+        let other = Arc::from("1-2-v-1");
+        assert_eq!(&*snapshot.store_key_as("v-1", &other), "100-200-v-1");
+    }
 
     #[test]
     fn the_config_url_follows_the_js_sdk() {
